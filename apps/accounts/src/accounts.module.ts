@@ -1,0 +1,41 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { HealthModule } from '@bank/common';
+import { DatabaseModule } from '@bank/database';
+import { AccountsController } from './accounts/accounts.controller.js';
+import { GetAccountHandler } from './accounts/get-account.handler.js';
+import { ListAccountsHandler } from './accounts/list-accounts.handler.js';
+import { ListBalancesHandler } from './accounts/list-balances.handler.js';
+import { OpenAccountHandler } from './accounts/open-account.handler.js';
+import { ACCOUNTS_SCHEMA } from './accounts.schema.js';
+import type { AccountsConfig } from './config/accounts.config.js';
+import { CreditDepositHandler } from './deposits/credit-deposit.handler.js';
+import { CommitFundsHandler } from './holds/commit-funds.handler.js';
+import { ReleaseFundsHandler } from './holds/release-funds.handler.js';
+import { ReserveFundsHandler } from './holds/reserve-funds.handler.js';
+import { accountsMigrations } from './migrations/index.js';
+
+@Module({})
+export class AccountsModule {
+  static forRoot(config: AccountsConfig): DynamicModule {
+    return {
+      module: AccountsModule,
+      imports: [
+        CqrsModule.forRoot(),
+        DatabaseModule.forRoot({ schema: ACCOUNTS_SCHEMA, url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, migrations: accountsMigrations }),
+        HealthModule.forRoot(),
+      ],
+      controllers: [AccountsController],
+      providers: [
+        OpenAccountHandler,
+        GetAccountHandler,
+        ListAccountsHandler,
+        ListBalancesHandler,
+        ReserveFundsHandler,
+        CommitFundsHandler,
+        ReleaseFundsHandler,
+        CreditDepositHandler,
+      ],
+    };
+  }
+}

@@ -1,0 +1,11 @@
+import { IsInt, Max, Min } from 'class-validator';
+import { BrokerConfig } from '@bank/common';
+
+export class AccountsConfig extends BrokerConfig {
+  @IsInt() @Min(1) @Max(65535)
+  ACCOUNTS_TCP_PORT = 4001;
+
+  /** Small HTTP port for /health and /metrics. */
+  @IsInt() @Min(1) @Max(65535)
+  ACCOUNTS_HTTP_PORT = 3001;
+}

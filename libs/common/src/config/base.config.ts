@@ -1,0 +1,27 @@
+import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+
+/** Variables every app reads. Each app's config extends this with its own. */
+export class BaseConfig {
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+  @IsInt() @Min(1) @Max(100)
+  DB_POOL_SIZE = 10;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV = 'development';
+}
+
+/** Variables of an app that talks to RabbitMQ. */
+export class BrokerConfig extends BaseConfig {
+  @IsString()
+  @Matches(/^amqps?:\/\//, { message: 'AMQP_URL must be an amqp:// URL' })
+  AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
+  @IsString() @Matches(/^[A-Za-z0-9._-]+$/)
+  EVENTS_EXCHANGE = 'bank.events';
+}

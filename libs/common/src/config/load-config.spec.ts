@@ -1,0 +1,34 @@
+import { IsInt, Max, Min } from 'class-validator';
+import { BaseConfig } from './base.config.js';
+import { ConfigError, loadConfig } from './load-config.js';
+
+class SampleConfig extends BaseConfig {
+  @IsInt() @Min(1) @Max(65535)
+  SAMPLE_PORT = 4000;
+}
+
+describe('loadConfig', () => {
+  it('uses the defaults when the environment is empty', () => {
+    const config = loadConfig(SampleConfig, {});
+    expect(config.SAMPLE_PORT).toBe(4000);
+    expect(config.DATABASE_URL).toMatch(/^postgres:/);
+  });
+
+  it('converts and validates variables from the environment', () => {
+    expect(loadConfig(SampleConfig, { SAMPLE_PORT: '4100' }).SAMPLE_PORT).toBe(4100);
+  });
+
+  it('names every bad variable', () => {
+    let caught: unknown;
+    try {
+      loadConfig(SampleConfig, { SAMPLE_PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const message = (caught as ConfigError).message;
+    expect(message).toContain('SAMPLE_PORT');
+    expect(message).toContain('DATABASE_URL');
+    expect(message).toContain('LOG_LEVEL');
+  });
+});

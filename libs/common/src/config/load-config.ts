@@ -1,0 +1,47 @@
+import { validateSync, type ValidationError } from 'class-validator';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the environment into a validated config class. Property names are the variable names, so a
+ * failure message names exactly the variable to fix. Defaults are the class's initialisers, whose
+ * types (number, boolean, string) also say how each variable is read.
+ */
+export function loadConfig<T extends object>(schema: new () => T, env: NodeJS.ProcessEnv = process.env): T {
+  const config = new schema();
+  const target = config as Record<string, unknown>;
+  for (const [key, fallback] of Object.entries(target)) {
+    const value = env[key];
+    if (value === undefined || value === '') continue;
+    // The default's type says how to read the string; a bad value stays a string and fails validation.
+    if (typeof fallback === 'number') target[key] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+    else if (typeof fallback === 'boolean') target[key] = value === 'true' ? true : value === 'false' ? false : value;
+    else target[key] = value;
+  }
+  const errors = validateSync(config, { skipMissingProperties: false, forbidUnknownValues: true });
+  if (errors.length > 0) throw new ConfigError(errors.map(describe));
+  return Object.freeze(config);
+}
+
+function describe(error: ValidationError): string {
+  const value = error.value === undefined ? 'missing' : `got ${JSON.stringify(error.value)}`;
+  return `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')} (${value})`;
+}
+
+/** Loads the config or exits the process at once with a message naming every bad variable. */
+export function loadConfigOrExit<T extends object>(schema: new () => T, service: string): T {
+  try {
+    return loadConfig(schema);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${JSON.stringify({ level: 'fatal', service, msg: error.message, problems: error.problems })}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,69 @@
+import { HttpException } from '@nestjs/common';
+import { DomainError, ERROR_TITLES, ErrorCodes, isErrorCode, type ErrorCode } from '@bank/contracts';
+
+/** RFC 9457 problem details with the system's stable `code`. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail: string;
+  instance: string;
+  [extension: string]: unknown;
+}
+
+const PROBLEM_BASE = 'https://bank.example/problems/';
+
+const STATUS_TO_CODE: Record<number, ErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'IDEMPOTENCY_IN_PROGRESS',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  503: 'SERVICE_UNAVAILABLE',
+  504: 'DEPENDENCY_TIMEOUT',
+};
+
+/** Errors thrown by the HTTP framework itself (body parser, router) carry a statusCode. */
+function frameworkStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+/** The one mapping from any error to a problem. Unknown errors become a 500 without internals. */
+export function toProblem(error: unknown, instance: string): ProblemDetails {
+  let code: ErrorCode = 'INTERNAL';
+  let detail: string = ERROR_TITLES.INTERNAL;
+  let extensions: Record<string, unknown> = {};
+  let status: number | undefined;
+
+  if (error instanceof DomainError) {
+    code = error.code;
+    detail = error.message;
+    extensions = error.details ?? {};
+  } else if (error instanceof HttpException) {
+    status = error.getStatus();
+    const response = error.getResponse();
+    const given = typeof response === 'object' && response !== null ? (response as { code?: unknown }).code : undefined;
+    code = isErrorCode(given) ? given : (STATUS_TO_CODE[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED'));
+    detail = status >= 500 ? ERROR_TITLES[code] : error.message;
+  } else if (frameworkStatus(error) !== undefined) {
+    status = frameworkStatus(error)!;
+    code = STATUS_TO_CODE[status] ?? 'VALIDATION_FAILED';
+    detail = (error as Error).message;
+  }
+
+  return {
+    type: `${PROBLEM_BASE}${code.toLowerCase().replace(/_/g, '-')}`,
+    title: ERROR_TITLES[code],
+    status: status ?? ErrorCodes[code],
+    code,
+    detail,
+    instance,
+    ...extensions,
+  };
+}

@@ -1,0 +1,75 @@
+import type { LoggerService } from '@nestjs/common';
+import { pino, type Logger } from 'pino';
+import { RequestContext } from './request-context.js';
+
+/** Paths that must never reach a log line, whatever an object carries. */
+export const REDACTED_PATHS = [
+  'code',
+  '*.code',
+  'otp',
+  '*.otp',
+  'accessToken',
+  '*.accessToken',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'password',
+  '*.password',
+  'privateKey',
+  '*.privateKey',
+];
+
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return pino({
+    level,
+    base: { service },
+    messageKey: 'msg',
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    formatters: { level: (label) => ({ level: label }) },
+    mixin() {
+      const correlationId = RequestContext.correlationId();
+      return correlationId ? { correlationId } : {};
+    },
+  });
+}
+
+/** Nest's Logger API on top of pino: `new Logger(MyClass.name)` lines get the class as context. */
+export class PinoLoggerService implements LoggerService {
+  constructor(readonly pino: Logger) {}
+
+  log(message: unknown, context?: string): void {
+    this.write('info', message, context);
+  }
+  error(message: unknown, stackOrContext?: string, context?: string): void {
+    const ctx = context ?? (stackOrContext && !stackOrContext.includes('\n') ? stackOrContext : undefined);
+    const stack = stackOrContext?.includes('\n') ? stackOrContext : undefined;
+    this.write('error', message, ctx, stack);
+  }
+  warn(message: unknown, context?: string): void {
+    this.write('warn', message, context);
+  }
+  debug(message: unknown, context?: string): void {
+    this.write('debug', message, context);
+  }
+  verbose(message: unknown, context?: string): void {
+    this.write('trace', message, context);
+  }
+  fatal(message: unknown, context?: string): void {
+    this.write('fatal', message, context);
+  }
+
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, context?: string, stack?: string): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    if (message instanceof Error) {
+      this.pino[level]({ context, err: message }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      this.pino[level]({ context, ...(message as Record<string, unknown>), ...(stack ? { stack } : {}) });
+    } else {
+      this.pino[level]({ context, ...(stack ? { stack } : {}) }, String(message));
+    }
+  }
+}

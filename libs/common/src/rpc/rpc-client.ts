@@ -1,0 +1,70 @@
+import { Logger } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { DomainError, isErrorCode, type RpcErrorPayload } from '@bank/contracts';
+import { RequestContext } from '../logging/request-context.js';
+
+export interface RpcCallOptions {
+  /** Per attempt. */
+  timeoutMs?: number;
+  /** Extra attempts after the first, for transient failures only. */
+  retries?: number;
+  baseBackoffMs?: number;
+}
+
+const TRANSIENT_CODES = new Set(['INTERNAL', 'SERVICE_UNAVAILABLE', 'DEPENDENCY_TIMEOUT']);
+
+/** True when retrying the same idempotent command may succeed (timeouts, lost connections, 5xx). */
+export function isTransient(error: unknown): boolean {
+  return error instanceof DomainError ? TRANSIENT_CODES.has(error.code) : true;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A synchronous call to another service: timeout on every attempt, retries with exponential
+ * backoff and jitter for transient failures only, the caller's correlation id attached, and the
+ * remote DomainError rebuilt so callers handle one error type. Commands must be idempotent.
+ */
+export class RpcClient {
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly proxy: ClientProxy,
+    readonly target: string,
+    private readonly defaults: Required<RpcCallOptions>,
+  ) {
+    this.logger = new Logger(`RpcClient:${target}`);
+  }
+
+  async send<TReply>(pattern: string, payload: object, options: RpcCallOptions = {}): Promise<TReply> {
+    const { timeoutMs, retries, baseBackoffMs } = { ...this.defaults, ...options };
+    const correlationId = RequestContext.correlationId();
+    const data = correlationId && !('correlationId' in payload) ? { ...payload, correlationId } : payload;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await firstValueFrom(this.proxy.send<TReply>(pattern, data).pipe(timeout(timeoutMs)));
+      } catch (raw) {
+        const error = this.toDomainError(raw, pattern, timeoutMs);
+        if (!isTransient(error) || attempt >= retries) throw error;
+        const delay = Math.min(baseBackoffMs * 2 ** attempt, 2_000) * (0.5 + Math.random() / 2);
+        this.logger.warn({ msg: 'transient failure, retrying', pattern, attempt: attempt + 1, code: error.code, delayMs: Math.round(delay) });
+        await sleep(delay);
+      }
+    }
+  }
+
+  private toDomainError(raw: unknown, pattern: string, timeoutMs: number): DomainError {
+    if (raw instanceof DomainError) return raw;
+    if (raw instanceof TimeoutError) {
+      return new DomainError('DEPENDENCY_TIMEOUT', `${this.target} did not answer ${pattern} within ${timeoutMs} ms`);
+    }
+    const payload = raw as Partial<RpcErrorPayload> | undefined;
+    if (payload && isErrorCode(payload.code)) {
+      return new DomainError(payload.code, payload.message, payload.details);
+    }
+    const message = raw instanceof Error ? raw.message : String(raw);
+    return new DomainError('SERVICE_UNAVAILABLE', `${this.target} unavailable: ${message}`);
+  }
+}
+

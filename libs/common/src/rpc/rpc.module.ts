@@ -1,0 +1,44 @@
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import { RpcClient } from './rpc-client.js';
+
+export interface RpcTarget {
+  /** Injection token of the RpcClient, e.g. ACCOUNTS_RPC. */
+  token: string;
+  name: string;
+  host: string;
+  port: number;
+  timeoutMs: number;
+  retries: number;
+}
+
+const PROXIES = Symbol('RPC_PROXIES');
+
+@Injectable()
+class RpcProxiesCloser implements OnApplicationShutdown {
+  constructor(@Inject(PROXIES) private readonly proxies: ClientProxy[]) {}
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.proxies.map((p) => p.close()));
+  }
+}
+
+/** Registers one RpcClient per target service; their sockets close on shutdown. */
+@Module({})
+export class RpcModule {
+  static register(targets: RpcTarget[]): DynamicModule {
+    const proxies = targets.map((t) => ClientProxyFactory.create({ transport: Transport.TCP, options: { host: t.host, port: t.port } }));
+    return {
+      module: RpcModule,
+      global: true,
+      providers: [
+        { provide: PROXIES, useValue: proxies },
+        RpcProxiesCloser,
+        ...targets.map((t, i) => ({
+          provide: t.token,
+          useValue: new RpcClient(proxies[i]!, t.name, { timeoutMs: t.timeoutMs, retries: t.retries, baseBackoffMs: 50 }),
+        })),
+      ],
+      exports: targets.map((t) => t.token),
+    };
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Every stable error code of the system, with the HTTP status it maps to at the public edge.
+ * Domain code throws DomainError(code); the edge and the RPC layer translate, nobody else.
+ */
+export const ErrorCodes = {
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  OTP_INVALID: 401,
+  OTP_EXPIRED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  ACCOUNT_NOT_FOUND: 404,
+  TRANSFER_NOT_FOUND: 404,
+  CHALLENGE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INSUFFICIENT_FUNDS: 422,
+  CURRENCY_MISMATCH: 422,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  /** A command reached a resource in a state that forbids it (e.g. capturing a released hold). */
+  INVALID_STATE: 422,
+  /** The ledger refuses to book for a transfer or deposit already voided by a compensation. */
+  POSTING_VOIDED: 422,
+  OTP_LOCKED: 429,
+  OTP_RATE_LIMITED: 429,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+  DEPENDENCY_TIMEOUT: 504,
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export const ERROR_TITLES: Record<ErrorCode, string> = {
+  VALIDATION_FAILED: 'Validation failed',
+  UNAUTHORIZED: 'Unauthorized',
+  OTP_INVALID: 'Invalid code',
+  OTP_EXPIRED: 'Code expired',
+  FORBIDDEN: 'Forbidden',
+  NOT_FOUND: 'Not found',
+  ACCOUNT_NOT_FOUND: 'Account not found',
+  TRANSFER_NOT_FOUND: 'Transfer not found',
+  CHALLENGE_NOT_FOUND: 'Challenge not found',
+  METHOD_NOT_ALLOWED: 'Method not allowed',
+  IDEMPOTENCY_IN_PROGRESS: 'Request with this Idempotency-Key is still in progress',
+  PAYLOAD_TOO_LARGE: 'Payload too large',
+  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
+  INSUFFICIENT_FUNDS: 'Insufficient funds',
+  CURRENCY_MISMATCH: 'Currency mismatch',
+  IDEMPOTENCY_KEY_REUSED: 'Idempotency-Key reused with a different request',
+  INVALID_STATE: 'Invalid state',
+  POSTING_VOIDED: 'Posting voided',
+  OTP_LOCKED: 'Too many wrong codes',
+  OTP_RATE_LIMITED: 'Too many code requests',
+  INTERNAL: 'Internal error',
+  SERVICE_UNAVAILABLE: 'Service unavailable',
+  DEPENDENCY_TIMEOUT: 'Dependency timeout',
+};
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ErrorCodes, value);
+}
+
+/** Codes that mean "the business said no": never retried, never compensated by retrying. */
+export const BUSINESS_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'VALIDATION_FAILED',
+  'FORBIDDEN',
+  'ACCOUNT_NOT_FOUND',
+  'TRANSFER_NOT_FOUND',
+  'CHALLENGE_NOT_FOUND',
+  'INSUFFICIENT_FUNDS',
+  'CURRENCY_MISMATCH',
+  'INVALID_STATE',
+  'POSTING_VOIDED',
+  'OTP_INVALID',
+  'OTP_EXPIRED',
+  'OTP_LOCKED',
+  'OTP_RATE_LIMITED',
+  'UNAUTHORIZED',
+]);
+
+/** What travels back over TCP when a handler fails. */
+export interface RpcErrorPayload {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}

@@ -1,0 +1,23 @@
+import { IsISO8601, IsString, IsUUID, Matches } from 'class-validator';
+import { RpcCommand } from '../common.js';
+import { E164_PATTERN, OTP_CODE_PATTERN } from '../auth/auth.messages.js';
+
+/** Sends the login code by SMS. Idempotent by challengeId + code (a resend carries a new code). */
+export class SendOtpCommand extends RpcCommand {
+  @IsUUID() challengeId!: string;
+  @IsString() @Matches(E164_PATTERN) recipient!: string;
+  @IsString() @Matches(OTP_CODE_PATTERN) code!: string;
+  @IsISO8601() expiresAt!: string;
+}
+export interface SendOtpReply {
+  messageId: string;
+}
+
+/** A message as the dev outbox shows it. */
+export interface OutboxMessageView {
+  id: string;
+  recipient: string;
+  channel: 'sms';
+  body: string;
+  sentAt: string;
+}

@@ -1,0 +1,5 @@
+export * from './database.options.js';
+export * from './run-migrations.js';
+export * from './database.module.js';
+export * from './pg-errors.js';
+export * from './sql.js';

@@ -1,0 +1,2 @@
+export * from './outbox/outbox.sql.js';
+export * from './outbox/outbox.writer.js';

@@ -1,0 +1,31 @@
+import type { EventEnvelope } from '@bank/contracts';
+import { outboxChannel } from './outbox.sql.js';
+
+/** Anything that can run SQL inside the caller's transaction (TypeORM EntityManager, QueryRunner). */
+export interface SqlExecutor {
+  query<T = unknown>(sql: string, parameters?: unknown[]): Promise<T>;
+}
+
+/**
+ * Builds the INSERT that puts events in the outbox. Callers run it in the SAME transaction (or the
+ * same single statement, as a CTE) as the change that caused the events: nothing is published for
+ * a change that rolled back, nothing is lost for one that committed.
+ */
+export function outboxInsert(schema: string, envelopes: EventEnvelope[], firstParam = 1): { sql: string; params: unknown[] } {
+  const rows: string[] = [];
+  const params: unknown[] = [];
+  envelopes.forEach((envelope, i) => {
+    const p = firstParam + i * 4;
+    rows.push(`($${p}::uuid, $${p + 1}, $${p + 2}::jsonb, $${p + 3})`);
+    params.push(envelope.id, envelope.type, JSON.stringify(envelope), envelope.correlationId);
+  });
+  return { sql: `INSERT INTO "${schema}".outbox (id, type, payload, correlation_id) VALUES ${rows.join(', ')}`, params };
+}
+
+export async function appendToOutbox(executor: SqlExecutor, schema: string, envelopes: EventEnvelope[]): Promise<void> {
+  if (envelopes.length === 0) return;
+  const { sql, params } = outboxInsert(schema, envelopes);
+  await executor.query(sql, params);
+  // Wakes the relay at commit so events leave within milliseconds, not a poll interval.
+  await executor.query(`SELECT pg_notify('${outboxChannel(schema)}', '')`);
+}
