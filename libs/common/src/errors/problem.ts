@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { DomainError, ERROR_TITLES, ErrorCodes, isErrorCode, type ErrorCode } from '@bank/contracts';
+import { DomainError, ERROR_TITLES, ErrorCodes, isErrorCode, RefusalError, type ErrorCode } from '@bank/contracts';
 
 /** RFC 9457 problem details with the system's stable `code`. */
 export interface ProblemDetails {
@@ -42,6 +42,7 @@ export function toProblem(error: unknown, instance: string): ProblemDetails {
   let status: number | undefined;
 
   if (error instanceof DomainError) {
+    if (error instanceof RefusalError) status = 422;
     code = error.code;
     detail = error.message;
     extensions = error.details ?? {};
@@ -58,12 +59,12 @@ export function toProblem(error: unknown, instance: string): ProblemDetails {
   }
 
   return {
+    ...extensions,
     type: `${PROBLEM_BASE}${code.toLowerCase().replace(/_/g, '-')}`,
     title: ERROR_TITLES[code],
     status: status ?? ErrorCodes[code],
     code,
     detail,
     instance,
-    ...extensions,
   };
 }

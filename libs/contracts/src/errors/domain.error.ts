@@ -11,3 +11,15 @@ export class DomainError extends Error {
     this.name = 'DomainError';
   }
 }
+
+/**
+ * The business refused a request whose resource was created and then failed (a transfer that was
+ * recorded, then refused): always 422, whatever the code's usual status (ACCOUNT_NOT_FOUND is 404
+ * for a lookup but 422 as the reason a transfer failed).
+ */
+export class RefusalError extends DomainError {
+  constructor(code: DomainError['code'], message?: string, details?: Record<string, unknown>) {
+    super(code, message, details);
+    this.name = 'RefusalError';
+  }
+}

@@ -1,0 +1,44 @@
+import { IsInt, IsString, Max, Min } from 'class-validator';
+import { BrokerConfig } from '@bank/common';
+
+export class OrchestratorConfig extends BrokerConfig {
+  @IsInt() @Min(1) @Max(65535)
+  ORCHESTRATOR_HTTP_PORT = 3000;
+
+  @IsString() ACCOUNTS_HOST = '127.0.0.1';
+  @IsInt() @Min(1) @Max(65535) ACCOUNTS_TCP_PORT = 4001;
+  @IsString() LEDGER_HOST = '127.0.0.1';
+  @IsInt() @Min(1) @Max(65535) LEDGER_TCP_PORT = 4002;
+  @IsString() AUTH_HOST = '127.0.0.1';
+  @IsInt() @Min(1) @Max(65535) AUTH_TCP_PORT = 4003;
+  @IsString() NOTIFICATIONS_HOST = '127.0.0.1';
+  @IsInt() @Min(1) @Max(65535) NOTIFICATIONS_TCP_PORT = 4004;
+
+  /** Timeout of one synchronous call to another service. */
+  @IsInt() @Min(50) @Max(60_000)
+  RPC_TIMEOUT_MS = 2_000;
+
+  /** Quick retries of a transient failure inside one call (the saga retries further, later). */
+  @IsInt() @Min(0) @Max(10)
+  RPC_RETRIES = 2;
+
+  /** How long POST /transfers waits for the saga before answering 202 PENDING. */
+  @IsInt() @Min(0) @Max(60_000)
+  SAGA_SYNC_WAIT_MS = 5_000;
+
+  /** A saga row is driven by one replica at a time: the owner's lease, renewed at every step. */
+  @IsInt() @Min(500) @Max(600_000)
+  SAGA_LEASE_MS = 15_000;
+
+  /** How often unfinished sagas (crashed owner, retry due) are looked for. */
+  @IsInt() @Min(50) @Max(600_000)
+  SAGA_RECOVERY_INTERVAL_MS = 1_000;
+
+  /** How long a forward step (reserve, ledger) may keep failing transiently before the saga compensates. */
+  @IsInt() @Min(100) @Max(3_600_000)
+  SAGA_STEP_BUDGET_MS = 30_000;
+
+  /** Longest pause between two retries of a failing step or compensation. */
+  @IsInt() @Min(10) @Max(600_000)
+  SAGA_MAX_BACKOFF_MS = 10_000;
+}

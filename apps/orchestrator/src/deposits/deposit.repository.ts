@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { Sql } from '@bank/database';
+import { outboxChannel } from '@bank/messaging';
+import type { EventEnvelope } from '@bank/contracts';
+import { ORCHESTRATOR_SCHEMA } from '../orchestrator.schema.js';
+import type { DepositRow, DepositStep } from './deposit.row.js';
+
+export interface NewDeposit {
+  id: string;
+  customerId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  accountId: string;
+  amount: number;
+  currency: string;
+  correlationId: string;
+}
+
+/** Deposit saga state; same leasing rules as transfers (see TransferRepository). */
+@Injectable()
+export class DepositRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async insertOrGet(d: NewDeposit, owner: string, leaseMs: number): Promise<{ row: DepositRow; created: boolean }> {
+    const [inserted] = await this.sql.rows<DepositRow>(
+      `INSERT INTO orchestrator.deposits
+         (id, customer_id, idempotency_key, request_hash, account_id, amount, currency, status, step, correlation_id, lease_owner, lease_until)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', 'POST_LEDGER', $8, $9, now() + $10 * interval '1 millisecond')
+       ON CONFLICT (customer_id, idempotency_key) DO NOTHING
+       RETURNING *`,
+      [d.id, d.customerId, d.idempotencyKey, d.requestHash, d.accountId, d.amount, d.currency, d.correlationId, owner, leaseMs],
+    );
+    if (inserted) return { row: inserted, created: true };
+    const [existing] = await this.sql.rows<DepositRow>(`SELECT * FROM orchestrator.deposits WHERE customer_id = $1 AND idempotency_key = $2`, [
+      d.customerId,
+      d.idempotencyKey,
+    ]);
+    return { row: existing!, created: false };
+  }
+
+  async moveTo(row: DepositRow, owner: string, leaseMs: number, step: DepositStep, events: EventEnvelope[] = []): Promise<DepositRow | null> {
+    const done = step === 'DONE';
+    const [moved] = await this.sql.rows<DepositRow>(
+      `WITH moved AS (
+         UPDATE orchestrator.deposits SET step = $3, status = CASE WHEN $4 THEN 'COMPLETED' ELSE status END,
+           attempts = 0, next_attempt_at = now(), last_error = NULL,
+           completed_at = CASE WHEN $4 THEN now() ELSE NULL END,
+           lease_owner = CASE WHEN $4 THEN NULL ELSE lease_owner END,
+           lease_until = CASE WHEN $4 THEN NULL ELSE now() + $5 * interval '1 millisecond' END
+         WHERE id = $1 AND lease_owner = $2 AND status = 'PENDING'
+         RETURNING *
+       ), event AS (
+         INSERT INTO orchestrator.outbox (id, type, payload, correlation_id)
+         SELECT e.id, e.type, e.payload, e.correlation_id
+           FROM jsonb_to_recordset($6::jsonb) AS e(id uuid, type text, payload jsonb, correlation_id text)
+          WHERE EXISTS (SELECT 1 FROM moved)
+         RETURNING id
+       )
+       SELECT moved.*, CASE WHEN EXISTS (SELECT 1 FROM event) THEN pg_notify('${outboxChannel(ORCHESTRATOR_SCHEMA)}', '') END AS notified
+         FROM moved`,
+      [row.id, owner, step, done, leaseMs, JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, payload: e, correlation_id: e.correlationId })))],
+    );
+    return moved ?? null;
+  }
+
+  async scheduleRetry(row: DepositRow, owner: string, delayMs: number, error: string): Promise<DepositRow | null> {
+    const [retried] = await this.sql.rows<DepositRow>(
+      `UPDATE orchestrator.deposits SET attempts = attempts + 1, last_error = $3,
+         next_attempt_at = now() + $4 * interval '1 millisecond', lease_owner = NULL, lease_until = NULL
+       WHERE id = $1 AND lease_owner = $2 AND status = 'PENDING'
+       RETURNING *`,
+      [row.id, owner, error.slice(0, 500), delayMs],
+    );
+    return retried ?? null;
+  }
+
+  async markResponded(id: string): Promise<void> {
+    await this.sql.rows(`UPDATE orchestrator.deposits SET responded = true WHERE id = $1 AND NOT responded RETURNING id`, [id]);
+  }
+
+  claimDue(owner: string, leaseMs: number, limit: number): Promise<DepositRow[]> {
+    return this.sql.rows<DepositRow>(
+      `UPDATE orchestrator.deposits d SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond'
+        WHERE d.id IN (
+          SELECT id FROM orchestrator.deposits
+           WHERE status = 'PENDING' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+           ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING d.*`,
+      [owner, leaseMs, limit],
+    );
+  }
+}

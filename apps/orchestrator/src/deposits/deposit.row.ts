@@ -1,0 +1,31 @@
+export type DepositStep = 'POST_LEDGER' | 'CREDIT_ACCOUNT' | 'DONE';
+
+export interface DepositRow {
+  id: string;
+  customer_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  account_id: string;
+  amount: string;
+  currency: string;
+  status: 'PENDING' | 'COMPLETED';
+  step: DepositStep;
+  attempts: number;
+  responded: boolean;
+  correlation_id: string;
+  created_at: Date;
+  completed_at: Date | null;
+}
+
+/** The public Deposit resource. */
+export interface DepositView {
+  id: string;
+  accountId: string;
+  amount: number;
+  currency: string;
+  status: 'PENDING' | 'COMPLETED';
+}
+
+export function toDepositView(row: DepositRow): DepositView {
+  return { id: row.id, accountId: row.account_id, amount: Number(row.amount), currency: row.currency, status: row.status };
+}

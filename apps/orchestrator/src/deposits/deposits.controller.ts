@@ -1,0 +1,37 @@
+import { Body, Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AccessTokenGuard, CustomerId } from '../auth/access-token.guard.js';
+import { DepositDto, DepositResponse } from '../accounts/accounts.dto.js';
+import { IdempotencyKey } from '../common/idempotency-key.js';
+import { UuidParam } from '../common/uuid-param.pipe.js';
+import type { DepositRow } from './deposit.row.js';
+import { toDepositView, type DepositView } from './deposit.row.js';
+import { MakeDepositCommand } from './make-deposit.command.js';
+
+@ApiTags('accounts')
+@ApiBearerAuth()
+@UseGuards(AccessTokenGuard)
+@Controller('accounts/:id/deposits')
+export class DepositsController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  @ApiCreatedResponse({ type: DepositResponse, description: 'money entering from outside, booked against the settlement account' })
+  async deposit(
+    @CustomerId() customerId: string,
+    @Param('id', UuidParam()) accountId: string,
+    @IdempotencyKey() key: string,
+    @Body() body: DepositDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DepositView> {
+    const row = await this.commands.execute<MakeDepositCommand, DepositRow>(
+      new MakeDepositCommand(customerId, accountId, body.amount, key, request.correlationId),
+    );
+    void reply.status(row.status === 'COMPLETED' ? 201 : 202);
+    return toDepositView(row);
+  }
+}

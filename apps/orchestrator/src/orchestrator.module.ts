@@ -1,0 +1,68 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { HealthModule, RpcModule } from '@bank/common';
+import { DatabaseModule } from '@bank/database';
+import { AccountDirectory } from './accounts/account-directory.js';
+import { AccountsController } from './accounts/accounts.controller.js';
+import { AccessTokenGuard } from './auth/access-token.guard.js';
+import { AccessTokenVerifier } from './auth/signing-keys.service.js';
+import type { OrchestratorConfig } from './config/orchestrator.config.js';
+import { DepositRepository } from './deposits/deposit.repository.js';
+import { DepositsController } from './deposits/deposits.controller.js';
+import { MakeDepositHandler } from './deposits/make-deposit.handler.js';
+import { LoginController } from './login/login.controller.js';
+import { LoginService } from './login/login.service.js';
+import { orchestratorMigrations } from './migrations/index.js';
+import { ORCHESTRATOR_SCHEMA } from './orchestrator.schema.js';
+import { DepositSaga } from './saga/deposit.saga.js';
+import { SagaMetricsHandler } from './saga/saga-metrics.handler.js';
+import { SagaRecoveryService } from './saga/saga-recovery.service.js';
+import { ACCOUNTS_RPC, AUTH_RPC, LEDGER_RPC, NOTIFICATIONS_RPC, SAGA_SETTINGS, type SagaSettings } from './saga/saga.settings.js';
+import { TransferSaga } from './saga/transfer.saga.js';
+import { StartTransferHandler } from './transfers/start-transfer.handler.js';
+import { TransferRepository } from './transfers/transfer.repository.js';
+import { TransfersController } from './transfers/transfers.controller.js';
+
+@Module({})
+export class OrchestratorModule {
+  static forRoot(config: OrchestratorConfig): DynamicModule {
+    const rpc = { timeoutMs: config.RPC_TIMEOUT_MS, retries: config.RPC_RETRIES };
+    const saga: SagaSettings = {
+      leaseMs: config.SAGA_LEASE_MS,
+      stepBudgetMs: config.SAGA_STEP_BUDGET_MS,
+      maxBackoffMs: config.SAGA_MAX_BACKOFF_MS,
+      syncWaitMs: config.SAGA_SYNC_WAIT_MS,
+      recoveryIntervalMs: config.SAGA_RECOVERY_INTERVAL_MS,
+    };
+    return {
+      module: OrchestratorModule,
+      imports: [
+        CqrsModule.forRoot(),
+        DatabaseModule.forRoot({ schema: ORCHESTRATOR_SCHEMA, url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, migrations: orchestratorMigrations }),
+        RpcModule.register([
+          { token: ACCOUNTS_RPC, name: 'accounts', host: config.ACCOUNTS_HOST, port: config.ACCOUNTS_TCP_PORT, ...rpc },
+          { token: LEDGER_RPC, name: 'ledger', host: config.LEDGER_HOST, port: config.LEDGER_TCP_PORT, ...rpc },
+          { token: AUTH_RPC, name: 'auth', host: config.AUTH_HOST, port: config.AUTH_TCP_PORT, ...rpc },
+          { token: NOTIFICATIONS_RPC, name: 'notifications', host: config.NOTIFICATIONS_HOST, port: config.NOTIFICATIONS_TCP_PORT, ...rpc },
+        ]),
+        HealthModule.forRoot(),
+      ],
+      controllers: [LoginController, AccountsController, DepositsController, TransfersController],
+      providers: [
+        { provide: SAGA_SETTINGS, useValue: saga },
+        AccessTokenVerifier,
+        AccessTokenGuard,
+        AccountDirectory,
+        LoginService,
+        TransferRepository,
+        DepositRepository,
+        TransferSaga,
+        DepositSaga,
+        SagaRecoveryService,
+        StartTransferHandler,
+        MakeDepositHandler,
+        SagaMetricsHandler,
+      ],
+    };
+  }
+}

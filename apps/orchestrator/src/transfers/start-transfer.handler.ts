@@ -1,0 +1,64 @@
+import { Inject, Logger } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { DomainError } from '@bank/contracts';
+import { AccountDirectory } from '../accounts/account-directory.js';
+import { checkReplay, within } from '../common/idempotent-replay.js';
+import { requestFingerprint } from '../common/idempotency-key.js';
+import { SAGA_OWNER } from '../saga/saga-owner.js';
+import { SAGA_SETTINGS, type SagaSettings } from '../saga/saga.settings.js';
+import { TransferSaga } from '../saga/transfer.saga.js';
+import { StartTransferCommand } from './start-transfer.command.js';
+import { TransferRepository } from './transfer.repository.js';
+import type { TransferRow } from './transfer.row.js';
+
+/**
+ * POST /transfers: checks what can be checked without writing (input, ownership of the source),
+ * then records the saga under the customer's Idempotency-Key and drives it, waiting a bounded time.
+ */
+@CommandHandler(StartTransferCommand)
+export class StartTransferHandler implements ICommandHandler<StartTransferCommand, TransferRow> {
+  private readonly logger = new Logger(StartTransferHandler.name);
+
+  constructor(
+    private readonly transfers: TransferRepository,
+    private readonly saga: TransferSaga,
+    private readonly directory: AccountDirectory,
+    @Inject(SAGA_SETTINGS) private readonly settings: SagaSettings,
+  ) {}
+
+  async execute({ customerId, request, idempotencyKey, correlationId }: StartTransferCommand): Promise<TransferRow> {
+    if (request.fromAccountId === request.toAccountId) {
+      throw new DomainError('VALIDATION_FAILED', 'fromAccountId and toAccountId must differ');
+    }
+    await this.directory.owned(request.fromAccountId, customerId);
+    const requestHash = requestFingerprint('POST /transfers', request);
+    const { row, created } = await this.transfers.insertOrGet(
+      {
+        id: randomUUID(),
+        customerId,
+        idempotencyKey,
+        requestHash,
+        fromAccountId: request.fromAccountId,
+        toAccountId: request.toAccountId,
+        amount: request.amount,
+        currency: request.currency,
+        reference: request.reference ?? null,
+        correlationId,
+      },
+      SAGA_OWNER,
+      this.settings.leaseMs,
+    );
+    if (!created) {
+      checkReplay(row, requestHash);
+      return row;
+    }
+    const running = this.saga.drive(row);
+    const finished = await within(running, this.settings.syncWaitMs);
+    if (finished && finished.status !== 'PENDING') return finished;
+    // Still running (a slow step, or a retry scheduled): answer 202; it finishes on its own.
+    running.catch((error: unknown) => this.logger.error({ msg: 'transfer saga failed in background', transferId: row.id, error: String(error) }));
+    await this.transfers.markResponded(row.id);
+    return { ...(finished ?? row), status: 'PENDING', responded: true };
+  }
+}

@@ -1,0 +1,65 @@
+/** Steps of the transfer saga, forward then compensating. */
+export type TransferStep = 'RESERVE_FUNDS' | 'POST_LEDGER' | 'COMMIT_FUNDS' | 'REVERSE_LEDGER' | 'RELEASE_FUNDS' | 'DONE';
+export type TransferStatus = 'PENDING' | 'COMPLETED' | 'FAILED' | 'NEEDS_ATTENTION';
+export type StepStatus = 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'RETRYING';
+
+export interface StepRecord {
+  name: Exclude<TransferStep, 'DONE'>;
+  status: StepStatus;
+  at: string;
+  code?: string;
+}
+
+export interface TransferRow {
+  id: string;
+  customer_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  from_account_id: string;
+  to_account_id: string;
+  to_customer_id: string | null;
+  amount: string;
+  currency: string;
+  reference: string | null;
+  status: TransferStatus;
+  step: TransferStep;
+  failure_code: string | null;
+  steps: StepRecord[];
+  step_started_at: Date;
+  attempts: number;
+  responded: boolean;
+  correlation_id: string;
+  created_at: Date;
+  completed_at: Date | null;
+}
+
+/** The public Transfer resource. */
+export interface TransferView {
+  id: string;
+  status: TransferStatus;
+  fromAccountId: string;
+  toAccountId: string;
+  amount: number;
+  currency: string;
+  reference: string | null;
+  failureCode?: string;
+  createdAt: string;
+  completedAt?: string;
+  steps: StepRecord[];
+}
+
+export function toTransferView(row: TransferRow): TransferView {
+  return {
+    id: row.id,
+    status: row.status,
+    fromAccountId: row.from_account_id,
+    toAccountId: row.to_account_id,
+    amount: Number(row.amount),
+    currency: row.currency,
+    reference: row.reference,
+    ...(row.failure_code ? { failureCode: row.failure_code } : {}),
+    createdAt: row.created_at.toISOString(),
+    ...(row.completed_at ? { completedAt: row.completed_at.toISOString() } : {}),
+    steps: row.steps,
+  };
+}

@@ -1,0 +1,32 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsUUID } from 'class-validator';
+import { IsAmount, IsCurrency, IsReference } from '@bank/contracts';
+
+export class CreateTransferDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() fromAccountId!: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID() toAccountId!: string;
+  @ApiProperty({ example: 1250, description: 'minor units', minimum: 1, maximum: 1e12 }) @IsAmount() amount!: number;
+  @ApiProperty({ example: 'EUR' }) @IsCurrency() currency!: string;
+  @ApiPropertyOptional({ maxLength: 140 }) @IsReference() reference?: string;
+}
+
+export class TransferStepResponse {
+  @ApiProperty({ enum: ['RESERVE_FUNDS', 'POST_LEDGER', 'COMMIT_FUNDS', 'REVERSE_LEDGER', 'RELEASE_FUNDS'] }) name!: string;
+  @ApiProperty({ enum: ['STARTED', 'SUCCEEDED', 'FAILED'] }) status!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiPropertyOptional() code?: string;
+}
+
+export class TransferResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['PENDING', 'COMPLETED', 'FAILED', 'NEEDS_ATTENTION'] }) status!: string;
+  @ApiProperty({ format: 'uuid' }) fromAccountId!: string;
+  @ApiProperty({ format: 'uuid' }) toAccountId!: string;
+  @ApiProperty() amount!: number;
+  @ApiProperty() currency!: string;
+  @ApiProperty({ nullable: true, type: String }) reference!: string | null;
+  @ApiPropertyOptional() failureCode?: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiPropertyOptional({ format: 'date-time' }) completedAt?: string;
+  @ApiProperty({ type: [TransferStepResponse] }) steps!: TransferStepResponse[];
+}
