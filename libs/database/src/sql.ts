@@ -23,12 +23,14 @@ export class Sql implements SqlRunner {
   constructor(readonly dataSource: DataSource) {}
 
   async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      return await new QueryRunnerSql(runner).rows<T>(sql, params);
-    } finally {
-      await runner.release();
-    }
+    // One statement is its own transaction: straight to the pool TypeORM manages, one round trip,
+    // without a QueryRunner per call (this is every saga step's hot path).
+    const result = (await this.pool().query(sql, params)) as { rows: T[] };
+    return result.rows;
+  }
+
+  private pool(): { query(sql: string, params: unknown[]): Promise<unknown> } {
+    return (this.dataSource.driver as unknown as { master: { query(sql: string, params: unknown[]): Promise<unknown> } }).master;
   }
 
   async transaction<T>(work: (tx: SqlRunner & { queryRunner: QueryRunner }) => Promise<T>): Promise<T> {

@@ -48,7 +48,7 @@ export class RpcClient {
         const error = this.toDomainError(raw, pattern, timeoutMs);
         if (!isTransient(error) || attempt >= retries) throw error;
         const delay = Math.min(baseBackoffMs * 2 ** attempt, 2_000) * (0.5 + Math.random() / 2);
-        this.logger.warn({ msg: 'transient failure, retrying', pattern, attempt: attempt + 1, code: error.code, delayMs: Math.round(delay) });
+        this.logger.warn({ msg: 'transient failure, retrying', pattern, attempt: attempt + 1, errorCode: error.code, delayMs: Math.round(delay) });
         await sleep(delay);
       }
     }
