@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { HealthModule } from '@bank/common';
 import { DatabaseModule } from '@bank/database';
+import { brokerHealth, OutboxRelayModule } from '@bank/messaging';
 import { AccountsController } from './accounts/accounts.controller.js';
 import { GetAccountHandler } from './accounts/get-account.handler.js';
 import { ListAccountsHandler } from './accounts/list-accounts.handler.js';
@@ -23,7 +24,8 @@ export class AccountsModule {
       imports: [
         CqrsModule.forRoot(),
         DatabaseModule.forRoot({ schema: ACCOUNTS_SCHEMA, url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, migrations: accountsMigrations }),
-        HealthModule.forRoot(),
+        HealthModule.forRoot(brokerHealth()),
+        OutboxRelayModule.forRoot({ schema: ACCOUNTS_SCHEMA, broker: config }),
       ],
       controllers: [AccountsController],
       providers: [

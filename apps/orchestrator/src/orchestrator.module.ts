@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { HealthModule, RpcModule } from '@bank/common';
 import { DatabaseModule } from '@bank/database';
+import { brokerHealth, OutboxRelayModule } from '@bank/messaging';
 import { AccountDirectory } from './accounts/account-directory.js';
 import { AccountsController } from './accounts/accounts.controller.js';
 import { AccessTokenGuard } from './auth/access-token.guard.js';
@@ -45,7 +46,9 @@ export class OrchestratorModule {
           { token: AUTH_RPC, name: 'auth', host: config.AUTH_HOST, port: config.AUTH_TCP_PORT, ...rpc },
           { token: NOTIFICATIONS_RPC, name: 'notifications', host: config.NOTIFICATIONS_HOST, port: config.NOTIFICATIONS_TCP_PORT, ...rpc },
         ]),
-        HealthModule.forRoot(),
+        // Ships transfer.* and deposit.* events from the outbox the saga writes in its final statement.
+        OutboxRelayModule.forRoot({ schema: ORCHESTRATOR_SCHEMA, broker: config }),
+        HealthModule.forRoot(brokerHealth()),
       ],
       controllers: [LoginController, AccountsController, DepositsController, TransfersController],
       providers: [

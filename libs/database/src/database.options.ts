@@ -24,7 +24,8 @@ export function serviceDataSourceOptions(options: ServiceDatabaseOptions): DataS
     migrationsTransactionMode: 'each',
     migrationsRun: false,
     synchronize: false,
-    logging: ['error'],
+    // Errors reach the caller and its logger; TypeORM's own logger would print query parameters.
+    logging: false,
     extra: {
       max: options.poolSize ?? 10,
       application_name: options.applicationName ?? options.schema,

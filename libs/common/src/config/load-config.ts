@@ -28,8 +28,11 @@ export function loadConfig<T extends object>(schema: new () => T, env: NodeJS.Pr
   return Object.freeze(config);
 }
 
+/** Names whose values must never be echoed (a bad secret still is a secret; URLs may carry passwords). */
+const SECRET_NAME = /KEY|SECRET|PEPPER|PASSWORD|TOKEN|URL/i;
+
 function describe(error: ValidationError): string {
-  const value = error.value === undefined ? 'missing' : `got ${JSON.stringify(error.value)}`;
+  const value = error.value === undefined ? 'missing' : SECRET_NAME.test(error.property) ? 'value not shown' : `got ${JSON.stringify(error.value)}`;
   return `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')} (${value})`;
 }
 

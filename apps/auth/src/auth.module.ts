@@ -1,0 +1,46 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { HealthModule } from '@bank/common';
+import { DatabaseModule } from '@bank/database';
+import { brokerHealth, OutboxRelayModule } from '@bank/messaging';
+import { AuthController } from './auth.controller.js';
+import { AUTH_SCHEMA } from './auth.schema.js';
+import { AuthConfig } from './config/auth.config.js';
+import { authMigrations } from './migrations/index.js';
+import { OtpCodeService } from './otp/otp-code.service.js';
+import { StartOtpChallengeHandler } from './otp/start-otp-challenge.handler.js';
+import { VerifyOtpHandler } from './otp/verify-otp.handler.js';
+import { AccessTokenService } from './tokens/access-token.service.js';
+import { GetSigningKeysHandler } from './tokens/get-signing-keys.handler.js';
+import { SigningKeysService } from './tokens/signing-keys.service.js';
+
+@Module({})
+export class AuthModule {
+  static forRoot(config: AuthConfig): DynamicModule {
+    return {
+      module: AuthModule,
+      imports: [
+        CqrsModule.forRoot(),
+        DatabaseModule.forRoot({
+          schema: AUTH_SCHEMA,
+          url: config.DATABASE_URL,
+          poolSize: config.DB_POOL_SIZE,
+          migrations: authMigrations,
+        }),
+        OutboxRelayModule.forRoot({ schema: AUTH_SCHEMA, broker: config }),
+        HealthModule.forRoot(brokerHealth()),
+      ],
+      controllers: [AuthController],
+      providers: [
+        // The validated config is injectable by its class.
+        { provide: AuthConfig, useValue: config },
+        OtpCodeService,
+        SigningKeysService,
+        AccessTokenService,
+        StartOtpChallengeHandler,
+        VerifyOtpHandler,
+        GetSigningKeysHandler,
+      ],
+    };
+  }
+}

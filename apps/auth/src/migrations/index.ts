@@ -1,0 +1,4 @@
+import { CreateAuth1764300000000 } from './1764300000000-create-auth.migration.js';
+
+/** In order; the migrate step and the tests run exactly these. */
+export const authMigrations = [CreateAuth1764300000000];

@@ -1,0 +1,513 @@
+/**
+ * The OTP and token rules against the real Postgres: a database of its own, created here, migrated
+ * with the service's migrations, dropped at the end.
+ */
+import { createHmac, generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
+import type { LoggerService } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { calculateJwkThumbprint, decodeProtectedHeader, exportJWK, importSPKI, jwtVerify } from 'jose';
+import { jest } from '@jest/globals';
+import { Client } from 'pg';
+import { RequestContext } from '@bank/common';
+import { pgConstraint, runServiceMigrations, Sql } from '@bank/database';
+import {
+  DomainError,
+  GetSigningKeysQuery,
+  StartOtpChallengeCommand,
+  VerifyOtpCommand,
+  type GetSigningKeysReply,
+  type StartOtpChallengeReply,
+  type VerifyOtpReply,
+} from '@bank/contracts';
+import { AuthModule } from '../auth.module.js';
+import { AUTH_SCHEMA } from '../auth.schema.js';
+import { type AuthConfig, loadAuthConfig } from '../config/auth.config.js';
+import { authMigrations } from '../migrations/index.js';
+import { AccessTokenService } from '../tokens/access-token.service.js';
+import { SigningKeysService } from '../tokens/signing-keys.service.js';
+import { OtpCodeService } from './otp-code.service.js';
+import { StartOtpChallengeHandler } from './start-otp-challenge.handler.js';
+import { VerifyOtpHandler } from './verify-otp.handler.js';
+
+// Database round trips under a busy machine (parallel suites): generous, but bounded.
+jest.setTimeout(30_000);
+
+const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB_NAME = `auth_spec_${randomBytes(5).toString('hex')}`;
+const DB_URL = (() => {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${DB_NAME}`;
+  return url.toString();
+})();
+const PEPPER = 'spec-pepper-0123456789abcdef';
+
+const quiet: LoggerService = { log: () => undefined, error: () => undefined, warn: () => undefined };
+
+let moduleRef: TestingModule;
+let config: AuthConfig;
+let sql: Sql;
+let commands: CommandBus;
+let queries: QueryBus;
+
+async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const configWith = (env: NodeJS.ProcessEnv = {}) =>
+  loadAuthConfig({ DATABASE_URL: DB_URL, NODE_ENV: 'test', OTP_PEPPER: PEPPER, DB_POOL_SIZE: '20', ...env });
+
+beforeAll(async () => {
+  await admin((client) => client.query(`CREATE DATABASE ${DB_NAME}`));
+  await runServiceMigrations({ schema: AUTH_SCHEMA, url: DB_URL, migrations: authMigrations });
+  config = configWith();
+  moduleRef = await Test.createTestingModule({ imports: [AuthModule.forRoot(config)] })
+    .setLogger(quiet)
+    .compile();
+  await moduleRef.init();
+  sql = moduleRef.get(Sql);
+  commands = moduleRef.get(CommandBus);
+  queries = moduleRef.get(QueryBus);
+}, 60_000);
+
+afterAll(async () => {
+  await moduleRef?.close();
+  await admin((client) => client.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`));
+}, 60_000);
+
+/** A fresh phone per test, so tests do not share challenges or rate-limit windows. */
+const newPhone = () => `+4917${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
+const startCmd = (phone: string) => Object.assign(new StartOtpChallengeCommand(), { phone });
+const verifyCmd = (challengeId: string, code: string) => Object.assign(new VerifyOtpCommand(), { challengeId, code });
+const start = (phone: string): Promise<StartOtpChallengeReply> => commands.execute(startCmd(phone));
+const verify = (challengeId: string, code: string): Promise<VerifyOtpReply> => commands.execute(verifyCmd(challengeId, code));
+const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+
+async function errorCodeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a DomainError');
+}
+
+async function challengeRow(id: string) {
+  const [row] = await sql.rows<{ attempts: number; expires_at: Date; used_at: Date | null; customer_id: string | null; code_hash: Buffer }>(
+    `SELECT attempts, expires_at, used_at, customer_id, code_hash FROM auth.otp_challenges WHERE id = $1`,
+    [id],
+  );
+  return row;
+}
+
+async function outboxEvents(type: string, key: string, value: string) {
+  return sql.rows<{
+    id: string;
+    correlation_id: string;
+    payload: { id: string; type: string; correlationId: string; data: Record<string, string> };
+  }>(`SELECT id, correlation_id, payload FROM auth.outbox WHERE type = $1 AND payload->'data'->>$2 = $3 ORDER BY seq`, [type, key, value]);
+}
+
+describe('start-otp-challenge', () => {
+  it('makes a 6-digit code and stores only HMAC(pepper, challengeId:code)', async () => {
+    const phone = newPhone();
+    const reply = await start(phone);
+    expect(reply.code).toMatch(/^\d{6}$/);
+    const row = await challengeRow(reply.challengeId);
+    const expected = createHmac('sha256', PEPPER).update(`${reply.challengeId}:${reply.code}`).digest();
+    expect(row.code_hash.equals(expected)).toBe(true);
+    // No column holds the code in clear (timestamps left out: their microseconds are digits too).
+    const [stored] = await sql.rows<{ text: string }>(
+      `SELECT (to_jsonb(c) - 'created_at' - 'expires_at' - 'used_at')::text AS text FROM auth.otp_challenges c WHERE id = $1`,
+      [reply.challengeId],
+    );
+    expect(stored.text).not.toContain(reply.code);
+  });
+
+  it('expires the challenge OTP_TTL_SECONDS after its creation', async () => {
+    const reply = await start(newPhone());
+    const [row] = await sql.rows<{ ttl: number }>(
+      `SELECT extract(epoch FROM expires_at - created_at)::float8 AS ttl FROM auth.otp_challenges WHERE id = $1`,
+      [reply.challengeId],
+    );
+    expect(row.ttl).toBe(config.OTP_TTL_SECONDS);
+    expect(new Date(reply.expiresAt).getTime()).toBe((await challengeRow(reply.challengeId)).expires_at.getTime());
+  });
+
+  it('draws codes from the whole 000000..999999 range', () => {
+    const codes = new OtpCodeService(config);
+    const drawn = Array.from({ length: 2000 }, () => codes.generate());
+    expect(drawn.every((c) => /^\d{6}$/.test(c))).toBe(true);
+    // 2000 draws from 10^6: a handful of duplicates at most, and both halves of the range show up.
+    expect(new Set(drawn).size).toBeGreaterThan(1990);
+    expect(drawn.some((c) => c < '500000') && drawn.some((c) => c >= '500000')).toBe(true);
+  });
+
+  it('a resend keeps the challenge id, its expiry and its wrong tries, and replaces the code', async () => {
+    const phone = newPhone();
+    const first = await start(phone);
+    expect(await errorCodeOf(verify(first.challengeId, wrong(first.code)))).toBe('OTP_INVALID');
+    expect(await errorCodeOf(verify(first.challengeId, wrong(first.code)))).toBe('OTP_INVALID');
+
+    let second = await start(phone);
+    // One in a million the new code equals the old: ask once more so the old-code check means something.
+    if (second.code === first.code) second = await start(phone);
+    expect(second.challengeId).toBe(first.challengeId);
+    expect(second.expiresAt).toBe(first.expiresAt);
+    expect((await challengeRow(first.challengeId)).attempts).toBe(2);
+
+    // The old code is dead (and costs a try); three wrong tries in all more lock it: 2 + 3 = 5.
+    expect(await errorCodeOf(verify(first.challengeId, first.code))).toBe('OTP_INVALID');
+    expect(await errorCodeOf(verify(first.challengeId, wrong(second.code)))).toBe('OTP_INVALID');
+    expect((await challengeRow(first.challengeId)).attempts).toBe(4);
+    expect(await errorCodeOf(verify(first.challengeId, wrong(second.code)))).toBe('OTP_INVALID');
+    expect(await errorCodeOf(verify(first.challengeId, second.code))).toBe('OTP_LOCKED');
+  });
+
+  it('a resend with a live challenge lets the new code in', async () => {
+    const phone = newPhone();
+    const first = await start(phone);
+    const second = await start(phone);
+    const reply = await verify(second.challengeId, second.code);
+    expect(reply.customerId).toBeDefined();
+    expect(second.challengeId).toBe(first.challengeId);
+  });
+
+  it('concurrent requests for one phone share one challenge', async () => {
+    const phone = newPhone();
+    const replies = await Promise.all(Array.from({ length: config.OTP_RATE_LIMIT }, () => start(phone)));
+    expect(new Set(replies.map((r) => r.challengeId)).size).toBe(1);
+    const [count] = await sql.rows<{ n: number }>(`SELECT count(*)::int AS n FROM auth.otp_challenges WHERE phone = $1`, [phone]);
+    expect(count.n).toBe(1);
+  });
+
+  it('starts a new challenge once the last one was used', async () => {
+    const phone = newPhone();
+    const first = await start(phone);
+    await verify(first.challengeId, first.code);
+    const second = await start(phone);
+    expect(second.challengeId).not.toBe(first.challengeId);
+  });
+
+  it(`refuses the request after OTP_RATE_LIMIT within the window with OTP_RATE_LIMITED`, async () => {
+    const phone = newPhone();
+    for (let i = 0; i < config.OTP_RATE_LIMIT; i++) await start(phone);
+    expect(await errorCodeOf(start(phone))).toBe('OTP_RATE_LIMITED');
+    expect(await errorCodeOf(start(phone))).toBe('OTP_RATE_LIMITED');
+    // Move every recorded request out of the window: the phone may ask again.
+    await sql.rows(
+      `UPDATE auth.otp_rate_limits SET hits = ARRAY(SELECT h - $2::int * interval '1 second' FROM unnest(hits) h) WHERE phone = $1`,
+      [phone, config.OTP_RATE_WINDOW_SECONDS],
+    );
+    expect((await start(phone)).code).toMatch(/^\d{6}$/);
+  });
+
+  it('the window slides: requests older than the window stop counting one by one', async () => {
+    const phone = newPhone();
+    for (let i = 0; i < config.OTP_RATE_LIMIT; i++) await start(phone);
+    // Age only the oldest request beyond the window: exactly one more request fits.
+    await sql.rows(`UPDATE auth.otp_rate_limits SET hits[1] = hits[1] - $2::int * interval '1 second' WHERE phone = $1`, [
+      phone,
+      config.OTP_RATE_WINDOW_SECONDS,
+    ]);
+    await start(phone);
+    expect(await errorCodeOf(start(phone))).toBe('OTP_RATE_LIMITED');
+  });
+
+  it('enforces the rate limit atomically under concurrency', async () => {
+    const phone = newPhone();
+    const results = await Promise.allSettled(Array.from({ length: 12 }, () => start(phone)));
+    const fulfilled = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r) => r.status === 'rejected' && (r.reason as DomainError).code === 'OTP_RATE_LIMITED');
+    expect(fulfilled).toHaveLength(config.OTP_RATE_LIMIT);
+    expect(refused).toHaveLength(12 - config.OTP_RATE_LIMIT);
+  });
+});
+
+describe('verify-otp', () => {
+  it('an unknown challenge -> CHALLENGE_NOT_FOUND', async () => {
+    expect(await errorCodeOf(verify('6f1c1f0e-4f6b-4a51-9d59-0d1f5b0e7a11', '123456'))).toBe('CHALLENGE_NOT_FOUND');
+  });
+
+  it('a wrong code counts a try and says OTP_INVALID; it writes no otp_verified', async () => {
+    const reply = await start(newPhone());
+    let caught: unknown;
+    try {
+      await verify(reply.challengeId, wrong(reply.code));
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(DomainError);
+    expect(caught).toMatchObject({ code: 'OTP_INVALID', details: { attemptsLeft: config.OTP_MAX_ATTEMPTS - 1 } });
+    expect((await challengeRow(reply.challengeId)).attempts).toBe(1);
+    expect(await outboxEvents('auth.otp_verified', 'challengeId', reply.challengeId)).toHaveLength(0);
+  });
+
+  it('the try that reaches the maximum locks the challenge and writes one auth.otp_locked', async () => {
+    const reply = await start(newPhone());
+    for (let i = 0; i < config.OTP_MAX_ATTEMPTS - 1; i++) {
+      expect(await errorCodeOf(verify(reply.challengeId, wrong(reply.code)))).toBe('OTP_INVALID');
+    }
+    expect(await outboxEvents('auth.otp_locked', 'challengeId', reply.challengeId)).toHaveLength(0);
+    expect(await errorCodeOf(verify(reply.challengeId, wrong(reply.code)))).toBe('OTP_INVALID');
+    expect(await outboxEvents('auth.otp_locked', 'challengeId', reply.challengeId)).toHaveLength(1);
+    // Dead for good: even the right code is refused, and nothing more is counted or published.
+    expect(await errorCodeOf(verify(reply.challengeId, reply.code))).toBe('OTP_LOCKED');
+    expect(await errorCodeOf(verify(reply.challengeId, wrong(reply.code)))).toBe('OTP_LOCKED');
+    expect((await challengeRow(reply.challengeId)).attempts).toBe(config.OTP_MAX_ATTEMPTS);
+    expect(await outboxEvents('auth.otp_locked', 'challengeId', reply.challengeId)).toHaveLength(1);
+    expect(await outboxEvents('auth.otp_verified', 'challengeId', reply.challengeId)).toHaveLength(0);
+  });
+
+  it('concurrent wrong codes never count more than the maximum', async () => {
+    const reply = await start(newPhone());
+    const codes = await Promise.all(Array.from({ length: 10 }, () => errorCodeOf(verify(reply.challengeId, wrong(reply.code)))));
+    expect(codes.filter((c) => c === 'OTP_INVALID')).toHaveLength(config.OTP_MAX_ATTEMPTS);
+    expect(codes.filter((c) => c === 'OTP_LOCKED')).toHaveLength(10 - config.OTP_MAX_ATTEMPTS);
+    expect((await challengeRow(reply.challengeId)).attempts).toBe(config.OTP_MAX_ATTEMPTS);
+    expect(await outboxEvents('auth.otp_locked', 'challengeId', reply.challengeId)).toHaveLength(1);
+  });
+
+  it('a used code is never accepted again', async () => {
+    const reply = await start(newPhone());
+    await verify(reply.challengeId, reply.code);
+    expect(await errorCodeOf(verify(reply.challengeId, reply.code))).toBe('OTP_INVALID');
+    expect(await outboxEvents('auth.otp_verified', 'challengeId', reply.challengeId)).toHaveLength(1);
+  });
+
+  it('of concurrent right answers exactly one gets a token', async () => {
+    const reply = await start(newPhone());
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => verify(reply.challengeId, reply.code)));
+    const winners = results.filter((r) => r.status === 'fulfilled');
+    const losers = results.filter((r) => r.status === 'rejected');
+    expect(winners).toHaveLength(1);
+    expect(losers.map((r) => (r.reason as DomainError).code)).toEqual(Array(7).fill('OTP_INVALID'));
+    expect(await outboxEvents('auth.otp_verified', 'challengeId', reply.challengeId)).toHaveLength(1);
+    const [customers] = await sql.rows<{ n: number }>(
+      `SELECT count(*)::int AS n FROM auth.customers WHERE phone = (SELECT phone FROM auth.otp_challenges WHERE id = $1)`,
+      [reply.challengeId],
+    );
+    expect(customers.n).toBe(1);
+  });
+
+  it('an expired code -> OTP_EXPIRED, and the next request opens a new challenge', async () => {
+    const shortLived = configWith({ OTP_TTL_SECONDS: '1' });
+    const codes = new OtpCodeService(shortLived);
+    const startShort = new StartOtpChallengeHandler(sql, shortLived, codes);
+    const verifyShort = new VerifyOtpHandler(sql, codes, moduleRef.get(AccessTokenService));
+    const phone = newPhone();
+    const reply = await startShort.execute(startCmd(phone));
+    // Poll the database's own clock (the one the rule uses) instead of sleeping a guessed time.
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const [row] = await sql.rows<{ expired: boolean }>(`SELECT expires_at <= now() AS expired FROM auth.otp_challenges WHERE id = $1`, [
+        reply.challengeId,
+      ]);
+      if (row.expired) break;
+      if (Date.now() > deadline) throw new Error('challenge did not expire in time');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await errorCodeOf(verifyShort.execute(verifyCmd(reply.challengeId, reply.code)))).toBe('OTP_EXPIRED');
+    expect((await challengeRow(reply.challengeId)).used_at).toBeNull();
+    const next = await startShort.execute(startCmd(phone));
+    expect(next.challengeId).not.toBe(reply.challengeId);
+  });
+
+  it('checks in order: locked before used before expired', async () => {
+    // Locked and expired at once: locked wins.
+    const reply = await start(newPhone());
+    for (let i = 0; i < config.OTP_MAX_ATTEMPTS; i++) await errorCodeOf(verify(reply.challengeId, wrong(reply.code)));
+    await sql.rows(
+      `UPDATE auth.otp_challenges SET created_at = created_at - interval '1 hour', expires_at = expires_at - interval '1 hour' WHERE id = $1`,
+      [reply.challengeId],
+    );
+    expect(await errorCodeOf(verify(reply.challengeId, reply.code))).toBe('OTP_LOCKED');
+    // Used and expired at once: used wins.
+    const used = await start(newPhone());
+    await verify(used.challengeId, used.code);
+    await sql.rows(
+      `UPDATE auth.otp_challenges SET created_at = created_at - interval '1 hour', expires_at = expires_at - interval '1 hour', used_at = used_at - interval '1 hour' WHERE id = $1`,
+      [used.challengeId],
+    );
+    expect(await errorCodeOf(verify(used.challengeId, used.code))).toBe('OTP_INVALID');
+  });
+});
+
+describe('customers and events', () => {
+  it('creates the customer once per phone and publishes customer.registered once', async () => {
+    const phone = newPhone();
+    const first = await start(phone);
+    const a = await verify(first.challengeId, first.code);
+    const second = await start(phone);
+    const b = await verify(second.challengeId, second.code);
+    expect(b.customerId).toBe(a.customerId);
+    const [customers] = await sql.rows<{ n: number }>(`SELECT count(*)::int AS n FROM auth.customers WHERE phone = $1`, [phone]);
+    expect(customers.n).toBe(1);
+    const registered = await outboxEvents('customer.registered', 'customerId', a.customerId);
+    expect(registered).toHaveLength(1);
+    expect(registered[0].payload.data).toEqual({ customerId: a.customerId, phone });
+    expect(await outboxEvents('auth.otp_verified', 'customerId', a.customerId)).toHaveLength(2);
+  });
+
+  it('puts the request correlation id in every envelope', async () => {
+    const reply = await start(newPhone());
+    const verified = await RequestContext.run({ correlationId: 'corr-otp-spec-1' }, () => verify(reply.challengeId, reply.code));
+    const [registered] = await outboxEvents('customer.registered', 'customerId', verified.customerId);
+    const [otpVerified] = await outboxEvents('auth.otp_verified', 'challengeId', reply.challengeId);
+    for (const row of [registered, otpVerified]) {
+      expect(row.correlation_id).toBe('corr-otp-spec-1');
+      expect(row.payload).toMatchObject({ id: row.id, version: 1, correlationId: 'corr-otp-spec-1' });
+    }
+    expect(otpVerified.payload.data).toEqual({ challengeId: reply.challengeId, customerId: verified.customerId });
+
+    const locked = await start(newPhone());
+    await RequestContext.run({ correlationId: 'corr-otp-spec-2' }, async () => {
+      for (let i = 0; i < config.OTP_MAX_ATTEMPTS; i++) await errorCodeOf(verify(locked.challengeId, wrong(locked.code)));
+    });
+    const [lockedEvent] = await outboxEvents('auth.otp_locked', 'challengeId', locked.challengeId);
+    expect(lockedEvent.correlation_id).toBe('corr-otp-spec-2');
+  });
+
+  it('commits the use, the customer and the events together, or none of them', async () => {
+    const failingTokens = {
+      sign: () => Promise.reject(new Error('signing failed')),
+    } as unknown as AccessTokenService;
+    const failingVerify = new VerifyOtpHandler(sql, moduleRef.get(OtpCodeService), failingTokens);
+    const phone = newPhone();
+    const reply = await start(phone);
+    await expect(failingVerify.execute(verifyCmd(reply.challengeId, reply.code))).rejects.toThrow('signing failed');
+    const row = await challengeRow(reply.challengeId);
+    expect(row.used_at).toBeNull();
+    expect(row.customer_id).toBeNull();
+    const [customers] = await sql.rows<{ n: number }>(`SELECT count(*)::int AS n FROM auth.customers WHERE phone = $1`, [phone]);
+    expect(customers.n).toBe(0);
+    expect(await outboxEvents('auth.otp_verified', 'challengeId', reply.challengeId)).toHaveLength(0);
+    // Nothing was spent: the same code still works.
+    const ok = await verify(reply.challengeId, reply.code);
+    expect(await outboxEvents('customer.registered', 'customerId', ok.customerId)).toHaveLength(1);
+  });
+});
+
+describe('access tokens', () => {
+  it('verify returns an EdDSA JWT that verifies with the published public key', async () => {
+    const reply = await start(newPhone());
+    const login = await verify(reply.challengeId, reply.code);
+    expect(login).toMatchObject({ tokenType: 'Bearer', expiresIn: config.ACCESS_TOKEN_TTL_SECONDS });
+
+    const published: GetSigningKeysReply = await queries.execute(new GetSigningKeysQuery());
+    expect(published).toMatchObject({ issuer: 'bank-auth', audience: 'bank-api' });
+    expect(published.keys).toHaveLength(1);
+    expect(JSON.stringify(published)).not.toContain('PRIVATE');
+    const [key] = published.keys;
+    const header = decodeProtectedHeader(login.accessToken);
+    expect(header).toMatchObject({ alg: 'EdDSA', kid: key.kid });
+
+    const { payload } = await jwtVerify(login.accessToken, await importSPKI(key.publicKeyPem, 'EdDSA'), {
+      issuer: published.issuer,
+      audience: published.audience,
+      algorithms: ['EdDSA'],
+    });
+    expect(payload.sub).toBe(login.customerId);
+    expect(payload.exp! - payload.iat!).toBe(config.ACCESS_TOKEN_TTL_SECONDS);
+    expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('a token does not verify with another key, another audience or after tampering', async () => {
+    const reply = await start(newPhone());
+    const { accessToken } = await verify(reply.challengeId, reply.code);
+    const published: GetSigningKeysReply = await queries.execute(new GetSigningKeysQuery());
+    const key = await importSPKI(published.keys[0].publicKeyPem, 'EdDSA');
+    await expect(jwtVerify(accessToken, key, { audience: 'someone-else' })).rejects.toThrow();
+    const other = generateKeyPairSync('ed25519').publicKey;
+    await expect(jwtVerify(accessToken, other)).rejects.toThrow();
+    const [h, p, s] = accessToken.split('.');
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), sub: 'someone' })).toString(
+      'base64url',
+    );
+    await expect(jwtVerify(`${h}.${forged}.${s}`, key)).rejects.toThrow();
+  });
+
+  it('keeps the generated key across restarts', async () => {
+    const before = moduleRef.get(SigningKeysService).publicKeys();
+    const restarted = new SigningKeysService(sql, config);
+    await restarted.onModuleInit();
+    expect(restarted.publicKeys()).toEqual(before);
+    const [stored] = await sql.rows<{ n: number }>(`SELECT count(*)::int AS n FROM auth.signing_keys`);
+    expect(stored.n).toBe(1);
+    // A token signed before the restart verifies with the key published after it.
+    const reply = await start(newPhone());
+    const { accessToken } = await verify(reply.challengeId, reply.code);
+    await expect(jwtVerify(accessToken, await importSPKI(restarted.publicKeys()[0].publicKeyPem, 'EdDSA'))).resolves.toBeDefined();
+  });
+
+  it('uses AUTH_SIGNING_KEY when configured, and stores nothing', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const withKey = configWith({ AUTH_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
+    const keys = new SigningKeysService(sql, withKey);
+    await keys.onModuleInit();
+    const [published] = keys.publicKeys();
+    expect(published.kid).toBe(await calculateJwkThumbprint(await exportJWK(publicKey)));
+    expect(published.publicKeyPem).toBe(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    const { accessToken } = await new AccessTokenService(keys, withKey).sign('4a8f7c5e-0f4b-4d8e-9a55-7b3c2d1e0f9a');
+    const { payload } = await jwtVerify(accessToken, publicKey, { issuer: 'bank-auth', audience: 'bank-api' });
+    expect(payload.sub).toBe('4a8f7c5e-0f4b-4d8e-9a55-7b3c2d1e0f9a');
+    const [stored] = await sql.rows<{ n: number }>(`SELECT count(*)::int AS n FROM auth.signing_keys WHERE kid = $1`, [published.kid]);
+    expect(stored.n).toBe(0);
+  });
+});
+
+describe('database invariants', () => {
+  const insertChallenge = (id: string, phone: string, ttl: string) =>
+    sql.rows(
+      `INSERT INTO auth.otp_challenges (id, phone, code_hash, max_attempts, expires_at) VALUES ($1, $2, $3, 5, now() + $4::interval)`,
+      [id, phone, randomBytes(32), ttl],
+    );
+
+  /** The constraint that refused the statement. */
+  async function refusedBy(statement: Promise<unknown>): Promise<string | undefined> {
+    try {
+      await statement;
+    } catch (error) {
+      return pgConstraint(error);
+    }
+    throw new Error('expected the database to refuse the statement');
+  }
+
+  it('refuses a challenge that lives longer than 5 minutes', async () => {
+    expect(await refusedBy(insertChallenge('0b0e8f53-1d4c-4b8e-8f51-3a7c9d2e1f01', newPhone(), '301 seconds'))).toBe(
+      'ttl_at_most_five_minutes',
+    );
+  });
+
+  it('refuses a second live challenge for a phone', async () => {
+    const phone = newPhone();
+    await insertChallenge('0b0e8f53-1d4c-4b8e-8f51-3a7c9d2e1f02', phone, '60 seconds');
+    expect(await refusedBy(insertChallenge('0b0e8f53-1d4c-4b8e-8f51-3a7c9d2e1f03', phone, '60 seconds'))).toBe(
+      'one_live_challenge_per_phone',
+    );
+  });
+
+  it('refuses more tries than the maximum', async () => {
+    const reply = await start(newPhone());
+    const update = sql.rows(`UPDATE auth.otp_challenges SET attempts = max_attempts + 1 WHERE id = $1`, [reply.challengeId]);
+    expect(await refusedBy(update)).toBe('attempts_within_max');
+  });
+
+  it('refuses using a challenge after its expiry', async () => {
+    const reply = await start(newPhone());
+    const customerId = '0b0e8f53-1d4c-4b8e-8f51-3a7c9d2e1f04';
+    await sql.rows(`INSERT INTO auth.customers (id, phone) VALUES ($1, $2)`, [customerId, newPhone()]);
+    const update = sql.rows(`UPDATE auth.otp_challenges SET used_at = expires_at, customer_id = $2 WHERE id = $1`, [
+      reply.challengeId,
+      customerId,
+    ]);
+    expect(await refusedBy(update)).toBe('used_before_expiry');
+  });
+});
