@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import request from 'supertest';
@@ -29,8 +32,8 @@ export interface TestSystem {
 export async function startTestSystem(options: { apps?: string[]; env?: Env } = {}): Promise<TestSystem> {
   const id = `e2e_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const databaseUrl = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${id}`);
-  await ensureDatabase(databaseUrl);
-  await createVhost(id);
+  // Independent setup steps run side by side: boot time is most of an e2e file's time.
+  await Promise.all([ensureDatabase(databaseUrl), createVhost(id)]);
   const ports = await freePorts();
   const env = systemEnv({
     ports,
@@ -39,16 +42,19 @@ export async function startTestSystem(options: { apps?: string[]; env?: Env } = 
     extra: { LOG_LEVEL: 'info', DB_POOL_SIZE: '5', ...options.env },
   });
   let sys: RunningSystem | undefined;
+  const logDir = await mkdtemp(path.join(tmpdir(), `${id}-`));
   const db = new pg.Pool({ connectionString: databaseUrl, max: 3 });
   const cleanup = async () => {
     await sys?.stopAll();
+    // KEEP_TEST_LOGS=1 keeps every app's log of the run for a look afterwards.
+    if (process.env.KEEP_TEST_LOGS !== '1') await rm(logDir, { recursive: true, force: true });
     await db.end().catch(() => undefined);
     await dropDatabase(id);
     await deleteVhost(id);
   };
   try {
-    await migrateAll({ env, ...(options.apps ? { apps: options.apps } : {}) });
-    sys = await startSystem({ env, ports, concurrent: true, handleSignals: false, ...(options.apps ? { apps: options.apps } : {}) });
+    await migrateAll({ env, concurrency: 4, ...(options.apps ? { apps: options.apps } : {}) });
+    sys = await startSystem({ env, ports, logDir, concurrent: true, handleSignals: false, ...(options.apps ? { apps: options.apps } : {}) });
   } catch (error) {
     await cleanup();
     throw error;

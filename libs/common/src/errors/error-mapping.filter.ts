@@ -18,7 +18,8 @@ export class ErrorMappingFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const problem = toProblem(error, (request.url.split('?')[0] ?? request.url) || '/');
-    if (problem.status >= 500) this.logger.error(error instanceof Error ? error : String(error));
+    // Unexpected failures only: a 503 from /health or a dependency being down is an answer, not a bug.
+    if (problem.code === 'INTERNAL') this.logger.error(error instanceof Error ? error : String(error));
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }
 

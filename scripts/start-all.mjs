@@ -1,0 +1,77 @@
+// `npm run start:all`: the whole system as local processes against local Postgres and RabbitMQ.
+// Builds nothing (run `npm run build` first), migrates, starts every app in order, waits until each
+// answers, prints where they listen, and stops them all on Ctrl-C.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ensureDatabase, migrateAll, portsFromEnv, ROOT, startSystem, systemEnv } from './lib/system.mjs';
+import { appsFromArgs, complain, loadDotEnv, redactUrl, say } from './lib/cli.mjs';
+
+if (!existsSync(path.join(ROOT, 'dist', 'apps'))) {
+  complain('dist/ is missing: run npm run build first');
+  process.exit(1);
+}
+
+let system;
+try {
+  const dotEnv = loadDotEnv();
+  if (dotEnv) say(`read ${path.relative(process.cwd(), dotEnv) || dotEnv}`);
+  const apps = appsFromArgs();
+  const ports = portsFromEnv();
+  const env = systemEnv({ ports });
+  say(`database ${redactUrl(env.DATABASE_URL)}, broker ${redactUrl(env.AMQP_URL)}`);
+  if (await ensureDatabase(env.DATABASE_URL)) say('created the database');
+  const migrated = await migrateAll({ env, apps });
+  say(`migrations: ${migrated.map((m) => `${m.app} ${m.migrations.length === 0 ? 'up to date' : `+${m.migrations.length}`}`).join(', ')}`);
+
+  const logDir = path.join(ROOT, 'logs');
+  say(`starting ${apps.length} app(s); logs in ${path.relative(process.cwd(), logDir) || '.'}/<app>.log`);
+  system = await startSystem({ env, ports, apps, logDir, handleSignals: false });
+} catch (error) {
+  complain(`start:all failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+
+const rows = system.apps.map((app) => [
+  app,
+  system.url(app),
+  system.ports[app].tcp ? `127.0.0.1:${system.ports[app].tcp}` : '-',
+  String(system.pid(app)),
+  `${system.startupMs[app]} ms`,
+]);
+const header = ['app', 'http', 'tcp', 'pid', 'ready in'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) =>
+  cells
+    .map((c, i) => c.padEnd(widths[i]))
+    .join('  ')
+    .trimEnd();
+say();
+say(line(header));
+say(line(widths.map((w) => '-'.repeat(w))));
+for (const row of rows) say(line(row));
+say();
+say(`all ${system.apps.length} app(s) healthy in ${system.totalMs} ms. Ctrl-C stops them.`);
+
+// Report an app that dies on its own instead of leaving a silently half-running system.
+const reported = new Set();
+const watcher = setInterval(() => {
+  for (const app of system.apps) {
+    if (!system.isRunning(app) && !reported.has(app)) {
+      reported.add(app);
+      complain(`${app} exited unexpectedly; see ${path.relative(process.cwd(), system.logFile(app))}`);
+    }
+  }
+}, 1_000);
+
+let stopping = false;
+async function shutdown(signal) {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(watcher);
+  say(`\n${signal}: stopping all apps...`);
+  await system.stopAll();
+  say('stopped.');
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
