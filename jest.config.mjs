@@ -26,6 +26,6 @@ const common = {
 export default {
   projects: [
     { ...common, displayName: 'unit', setupFiles: ['reflect-metadata', '<rootDir>/test/setup/quiet-logger.ts'], testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/static/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    { ...common, displayName: 'e2e', setupFilesAfterEnv: ['<rootDir>/test/setup/e2e.setup.ts'], testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],
 };

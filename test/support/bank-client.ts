@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { TestSystem } from './test-system.js';
+import { eventually, type TestSystem } from './test-system.js';
 
 /** Public-API steps that most tests need, done the way a client does them. */
 export class BankClient {
@@ -32,14 +32,20 @@ export class BankClient {
     return res.body as { id: string; customerId: string; currency: string };
   }
 
+  /** Deposits and waits until the balance shows it (a 202 finishes on its own). */
   async deposit(token: string, accountId: string, amount: number): Promise<void> {
-    await this.system
+    const before = await this.account(token, accountId);
+    const res = await this.system
       .api()
       .post(`/accounts/${accountId}/deposits`)
       .set('authorization', `Bearer ${token}`)
       .set('idempotency-key', randomUUID())
-      .send({ amount })
-      .expect(201);
+      .send({ amount });
+    if (res.status !== 201 && res.status !== 202) throw new Error(`deposit answered ${res.status}: ${JSON.stringify(res.body)}`);
+    await eventually(
+      () => this.account(token, accountId),
+      (a) => a.balance >= before.balance + amount,
+    );
   }
 
   async account(token: string, accountId: string): Promise<{ balance: number; availableBalance: number; currency: string }> {

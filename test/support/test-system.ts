@@ -54,7 +54,7 @@ export async function startTestSystem(options: { apps?: string[]; env?: Env } = 
   };
   try {
     await migrateAll({ env, concurrency: 4, ...(options.apps ? { apps: options.apps } : {}) });
-    sys = await startSystem({ env, ports, logDir, concurrent: true, handleSignals: false, ...(options.apps ? { apps: options.apps } : {}) });
+    sys = await startSystem({ env, ports, logDir, concurrent: true, handleSignals: false, timeoutMs: 60_000, ...(options.apps ? { apps: options.apps } : {}) });
   } catch (error) {
     await cleanup();
     throw error;

@@ -46,8 +46,9 @@ export class DepositRepository {
            attempts = 0, next_attempt_at = now(), last_error = NULL,
            completed_at = CASE WHEN $4 THEN now() ELSE NULL END,
            lease_owner = CASE WHEN $4 THEN NULL ELSE lease_owner END,
-           lease_until = CASE WHEN $4 THEN NULL ELSE now() + $5 * interval '1 millisecond' END
-         WHERE id = $1 AND lease_owner = $2 AND status = 'PENDING'
+           lease_until = CASE WHEN $4 THEN NULL ELSE now() + $5 * interval '1 millisecond' END,
+           version = version + 1
+         WHERE id = $1 AND lease_owner = $2 AND version = $7 AND status = 'PENDING'
          RETURNING *
        ), event AS (
          INSERT INTO orchestrator.outbox (id, type, payload, correlation_id)
@@ -58,7 +59,7 @@ export class DepositRepository {
        )
        SELECT moved.*, CASE WHEN EXISTS (SELECT 1 FROM event) THEN pg_notify('${outboxChannel(ORCHESTRATOR_SCHEMA)}', '') END AS notified
          FROM moved`,
-      [row.id, owner, step, done, leaseMs, JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, payload: e, correlation_id: e.correlationId })))],
+      [row.id, owner, step, done, leaseMs, JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, payload: e, correlation_id: e.correlationId }))), row.version],
     );
     return moved ?? null;
   }
@@ -66,10 +67,10 @@ export class DepositRepository {
   async scheduleRetry(row: DepositRow, owner: string, delayMs: number, error: string): Promise<DepositRow | null> {
     const [retried] = await this.sql.rows<DepositRow>(
       `UPDATE orchestrator.deposits SET attempts = attempts + 1, last_error = $3,
-         next_attempt_at = now() + $4 * interval '1 millisecond', lease_owner = NULL, lease_until = NULL
-       WHERE id = $1 AND lease_owner = $2 AND status = 'PENDING'
+         next_attempt_at = now() + $4 * interval '1 millisecond', lease_owner = NULL, lease_until = NULL, version = version + 1
+       WHERE id = $1 AND lease_owner = $2 AND version = $5 AND status = 'PENDING'
        RETURNING *`,
-      [row.id, owner, error.slice(0, 500), delayMs],
+      [row.id, owner, error.slice(0, 500), delayMs, row.version],
     );
     return retried ?? null;
   }
@@ -78,15 +79,16 @@ export class DepositRepository {
     await this.sql.rows(`UPDATE orchestrator.deposits SET responded = true WHERE id = $1 AND NOT responded RETURNING id`, [id]);
   }
 
-  claimDue(owner: string, leaseMs: number, limit: number): Promise<DepositRow[]> {
+  claimDue(owner: string, leaseMs: number, limit: number, driving: string[]): Promise<DepositRow[]> {
     return this.sql.rows<DepositRow>(
-      `UPDATE orchestrator.deposits d SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond'
+      `UPDATE orchestrator.deposits d SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond', version = d.version + 1
         WHERE d.id IN (
           SELECT id FROM orchestrator.deposits
            WHERE status = 'PENDING' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+             AND NOT (id = ANY($4::uuid[]))
            ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
        RETURNING d.*`,
-      [owner, leaseMs, limit],
+      [owner, leaseMs, limit, driving],
     );
   }
 }

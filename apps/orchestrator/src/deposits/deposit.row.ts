@@ -11,6 +11,7 @@ export interface DepositRow {
   status: 'PENDING' | 'COMPLETED';
   step: DepositStep;
   attempts: number;
+  version: number;
   responded: boolean;
   correlation_id: string;
   created_at: Date;

@@ -31,6 +31,8 @@ export class CreateOrchestrator1764000000100 implements MigrationInterface {
       last_error text,
       lease_owner text,
       lease_until timestamptz,
+      -- Bumped by every write: a driver whose row changed under it (a stale owner) loses its write and stops.
+      version integer NOT NULL DEFAULT 0,
       responded boolean NOT NULL DEFAULT false,
       correlation_id text NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now(),
@@ -55,6 +57,7 @@ export class CreateOrchestrator1764000000100 implements MigrationInterface {
       last_error text,
       lease_owner text,
       lease_until timestamptz,
+      version integer NOT NULL DEFAULT 0,
       responded boolean NOT NULL DEFAULT false,
       correlation_id text NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now(),

@@ -14,6 +14,8 @@ import { ACCOUNTS_RPC, backoffMs, LEDGER_RPC, SAGA_SETTINGS, type SagaSettings }
 @Injectable()
 export class DepositSaga {
   private readonly logger = new Logger(DepositSaga.name);
+  /** Deposits this process is driving now: the recovery worker leaves them alone. */
+  private readonly active = new Set<string>();
 
   constructor(
     private readonly deposits: DepositRepository,
@@ -22,7 +24,20 @@ export class DepositSaga {
     @Inject(SAGA_SETTINGS) private readonly settings: SagaSettings,
   ) {}
 
+  driving(): string[] {
+    return [...this.active];
+  }
+
   async drive(start: DepositRow): Promise<DepositRow> {
+    this.active.add(start.id);
+    try {
+      return await this.driveSteps(start);
+    } finally {
+      this.active.delete(start.id);
+    }
+  }
+
+  private driveSteps(start: DepositRow): Promise<DepositRow> {
     return RequestContext.run({ correlationId: start.correlation_id }, async () => {
       let row: DepositRow | null = start;
       while (row && row.status === 'PENDING') {

@@ -51,8 +51,8 @@ export class SagaRecoveryService implements OnApplicationBootstrap, OnApplicatio
   async sweep(): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      const transfers = await this.transfers.claimDue(SAGA_OWNER, this.settings.leaseMs, BATCH);
-      const deposits = await this.deposits.claimDue(SAGA_OWNER, this.settings.leaseMs, BATCH);
+      const transfers = await this.transfers.claimDue(SAGA_OWNER, this.settings.leaseMs, BATCH, this.transferSaga.driving());
+      const deposits = await this.deposits.claimDue(SAGA_OWNER, this.settings.leaseMs, BATCH, this.depositSaga.driving());
       if (transfers.length + deposits.length > 0) {
         this.logger.log({ msg: 'resuming sagas', transfers: transfers.length, deposits: deposits.length });
       }

@@ -74,6 +74,7 @@ function newRow(): TransferRow {
     steps: [],
     step_started_at: new Date(),
     attempts: 0,
+    version: 0,
     responded: false,
     correlation_id: 'corr',
     created_at: new Date(),

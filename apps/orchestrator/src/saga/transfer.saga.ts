@@ -42,6 +42,8 @@ interface StepPlan<T> {
 @Injectable()
 export class TransferSaga {
   private readonly logger = new Logger(TransferSaga.name);
+  /** Sagas this process is driving now: the recovery worker leaves them alone. */
+  private readonly active = new Set<string>();
 
   constructor(
     private readonly transfers: TransferRepository,
@@ -52,7 +54,20 @@ export class TransferSaga {
   ) {}
 
   /** Runs the saga from the step its row names until it finishes, waits for a retry, or loses its lease. */
+  driving(): string[] {
+    return [...this.active];
+  }
+
   async drive(start: TransferRow): Promise<TransferRow> {
+    this.active.add(start.id);
+    try {
+      return await this.driveSteps(start);
+    } finally {
+      this.active.delete(start.id);
+    }
+  }
+
+  private driveSteps(start: TransferRow): Promise<TransferRow> {
     return RequestContext.run({ correlationId: start.correlation_id }, async () => {
       let row = start;
       while (row.status === 'PENDING') {

@@ -91,8 +91,9 @@ export class TransferRepository {
            attempts = 0, step_started_at = now(), next_attempt_at = now(), last_error = NULL, updated_at = now(),
            completed_at = CASE WHEN $8 THEN now() ELSE completed_at END,
            lease_until = CASE WHEN $8 THEN NULL ELSE now() + $9 * interval '1 millisecond' END,
-           lease_owner = CASE WHEN $8 THEN NULL ELSE lease_owner END
-         WHERE id = $1 AND lease_owner = $2 AND status = 'PENDING'
+           lease_owner = CASE WHEN $8 THEN NULL ELSE lease_owner END,
+           version = version + 1
+         WHERE id = $1 AND lease_owner = $2 AND version = $11 AND status = 'PENDING'
          RETURNING *
        ), event AS (
          INSERT INTO orchestrator.outbox (id, type, payload, correlation_id)
@@ -114,6 +115,7 @@ export class TransferRepository {
         final,
         leaseMs,
         JSON.stringify((next.events ?? []).map((e) => ({ id: e.id, type: e.type, payload: e, correlation_id: e.correlationId }))),
+        row.version,
       ],
     );
     return rows[0] ?? null;
@@ -125,10 +127,10 @@ export class TransferRepository {
       `UPDATE orchestrator.transfers SET
          attempts = attempts + 1, last_error = $3, steps = steps || $5::jsonb,
          next_attempt_at = now() + $4 * interval '1 millisecond',
-         lease_owner = NULL, lease_until = NULL, updated_at = now()
-       WHERE id = $1 AND lease_owner = $2 AND status = 'PENDING'
+         lease_owner = NULL, lease_until = NULL, updated_at = now(), version = version + 1
+       WHERE id = $1 AND lease_owner = $2 AND version = $6 AND status = 'PENDING'
        RETURNING *`,
-      [row.id, owner, error.slice(0, 500), delayMs, JSON.stringify(records)],
+      [row.id, owner, error.slice(0, 500), delayMs, JSON.stringify(records), row.version],
     );
     return rows[0] ?? null;
   }
@@ -138,18 +140,22 @@ export class TransferRepository {
     await this.sql.rows(`UPDATE orchestrator.transfers SET responded = true WHERE id = $1 AND NOT responded RETURNING id`, [id]);
   }
 
-  /** Claims sagas that are due and whose owner's lease ran out (crash, or a retry is due). */
-  claimDue(owner: string, leaseMs: number, limit: number): Promise<TransferRow[]> {
+  /**
+   * Claims sagas that are due and whose owner's lease ran out (crash, or a retry is due), except the
+   * ones this process is driving right now. Claiming bumps the version, so a stale driver stops.
+   */
+  claimDue(owner: string, leaseMs: number, limit: number, driving: string[]): Promise<TransferRow[]> {
     return this.sql.rows<TransferRow>(
-      `UPDATE orchestrator.transfers t SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond'
+      `UPDATE orchestrator.transfers t SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond', version = t.version + 1
         WHERE t.id IN (
           SELECT id FROM orchestrator.transfers
            WHERE status = 'PENDING' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+             AND NOT (id = ANY($4::uuid[]))
            ORDER BY next_attempt_at
            LIMIT $3
            FOR UPDATE SKIP LOCKED)
        RETURNING t.*`,
-      [owner, leaseMs, limit],
+      [owner, leaseMs, limit, driving],
     );
   }
 }

@@ -27,6 +27,7 @@ export interface TransferRow {
   steps: StepRecord[];
   step_started_at: Date;
   attempts: number;
+  version: number;
   responded: boolean;
   correlation_id: string;
   created_at: Date;

@@ -1,6 +1,5 @@
 import { Controller, Get, Header, Inject, Module, type DynamicModule } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, type HealthIndicatorFunction } from '@nestjs/terminus';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { metricsRegistry } from '../metrics/metrics.js';
 
@@ -11,7 +10,7 @@ export interface HealthProbe {
 }
 export const HEALTH_PROBES = Symbol('HEALTH_PROBES');
 
-@ApiExcludeController()
+// Kept free of @nestjs/swagger: loading it costs every app about a second of boot.
 @Controller()
 export class HealthController {
   constructor(
