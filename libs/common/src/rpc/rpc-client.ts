@@ -3,6 +3,7 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { DomainError, isErrorCode, type RpcErrorPayload } from '@bank/contracts';
 import { RequestContext } from '../logging/request-context.js';
+import { rpcClientDuration, rpcClientRetries } from '../metrics/metrics.js';
 
 export interface RpcCallOptions {
   /** Per attempt. */
@@ -41,13 +42,22 @@ export class RpcClient {
     const { timeoutMs, retries, baseBackoffMs } = { ...this.defaults, ...options };
     const correlationId = RequestContext.correlationId();
     const data = correlationId && !('correlationId' in payload) ? { ...payload, correlationId } : payload;
+    const started = process.hrtime.bigint();
+    const observe = (outcome: string) =>
+      rpcClientDuration.observe({ target: this.target, pattern, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await firstValueFrom(this.proxy.send<TReply>(pattern, data).pipe(timeout(timeoutMs)));
+        const reply = await firstValueFrom(this.proxy.send<TReply>(pattern, data).pipe(timeout(timeoutMs)));
+        observe('ok');
+        return reply;
       } catch (raw) {
         const error = this.toDomainError(raw, pattern, timeoutMs);
-        if (!isTransient(error) || attempt >= retries) throw error;
+        if (!isTransient(error) || attempt >= retries) {
+          observe(isTransient(error) ? 'unavailable' : 'refused');
+          throw error;
+        }
         const delay = Math.min(baseBackoffMs * 2 ** attempt, 2_000) * (0.5 + Math.random() / 2);
+        rpcClientRetries.inc({ target: this.target, pattern });
         this.logger.warn({ msg: 'transient failure, retrying', pattern, attempt: attempt + 1, errorCode: error.code, delayMs: Math.round(delay) });
         await sleep(delay);
       }

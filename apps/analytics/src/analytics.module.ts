@@ -1,0 +1,38 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { HealthModule } from '@bank/common';
+import { DatabaseModule } from '@bank/database';
+import { brokerHealth, EventSubscriberModule } from '@bank/messaging';
+import { ANALYTICS_SCHEMA, ANALYTICS_SUBSCRIBER } from './analytics.schema.js';
+import type { AnalyticsConfig } from './config/analytics.config.js';
+import { analyticsMigrations } from './migrations/index.js';
+import { AnalyticsController } from './summary/analytics.controller.js';
+import { AnalyticsCountersHandler } from './summary/analytics-counters.handler.js';
+import { GetAnalyticsSummaryHandler } from './summary/get-analytics-summary.handler.js';
+
+@Module({})
+export class AnalyticsModule {
+  static forRoot(config: AnalyticsConfig): DynamicModule {
+    return {
+      module: AnalyticsModule,
+      imports: [
+        CqrsModule.forRoot(),
+        DatabaseModule.forRoot({
+          schema: ANALYTICS_SCHEMA,
+          url: config.DATABASE_URL,
+          poolSize: config.DB_POOL_SIZE,
+          migrations: analyticsMigrations,
+        }),
+        EventSubscriberModule.forRoot({
+          subscriber: ANALYTICS_SUBSCRIBER,
+          schema: ANALYTICS_SCHEMA,
+          handlers: [AnalyticsCountersHandler],
+          broker: config,
+        }),
+        HealthModule.forRoot(brokerHealth()),
+      ],
+      controllers: [AnalyticsController],
+      providers: [GetAnalyticsSummaryHandler],
+    };
+  }
+}

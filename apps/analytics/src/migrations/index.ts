@@ -1,0 +1,4 @@
+import { CreateAnalytics1764600000000 } from './1764600000000-create-analytics.migration.js';
+
+/** In order; the migrate step and the tests run exactly these. */
+export const analyticsMigrations = [CreateAnalytics1764600000000];

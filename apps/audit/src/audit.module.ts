@@ -1,0 +1,39 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { HealthModule } from '@bank/common';
+import { DatabaseModule } from '@bank/database';
+import { brokerHealth, EventSubscriberModule } from '@bank/messaging';
+import { AUDIT_SCHEMA, AUDIT_SUBSCRIBER } from './audit.schema.js';
+import type { AuditConfig } from './config/audit.config.js';
+import { auditMigrations } from './migrations/index.js';
+import { AuditController } from './trail/audit.controller.js';
+import { AuditTrailHandler } from './trail/audit-trail.handler.js';
+import { ListAuditEventsHandler } from './trail/list-audit-events.handler.js';
+import { VerifyAuditChainHandler } from './trail/verify-audit-chain.handler.js';
+
+@Module({})
+export class AuditModule {
+  static forRoot(config: AuditConfig): DynamicModule {
+    return {
+      module: AuditModule,
+      imports: [
+        CqrsModule.forRoot(),
+        DatabaseModule.forRoot({
+          schema: AUDIT_SCHEMA,
+          url: config.DATABASE_URL,
+          poolSize: config.DB_POOL_SIZE,
+          migrations: auditMigrations,
+        }),
+        EventSubscriberModule.forRoot({
+          subscriber: AUDIT_SUBSCRIBER,
+          schema: AUDIT_SCHEMA,
+          handlers: [AuditTrailHandler],
+          broker: config,
+        }),
+        HealthModule.forRoot(brokerHealth()),
+      ],
+      controllers: [AuditController],
+      providers: [ListAuditEventsHandler, VerifyAuditChainHandler],
+    };
+  }
+}

@@ -1,0 +1,4 @@
+import { CreateAudit1764600000000 } from './1764600000000-create-audit.migration.js';
+
+/** In order; the migrate step and the tests run exactly these. */
+export const auditMigrations = [CreateAudit1764600000000];

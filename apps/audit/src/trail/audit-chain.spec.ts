@@ -1,0 +1,69 @@
+import { canonicalJson, chainHash, GENESIS_HASH, verifyChain, type ChainRecord, type ChainedContent } from './audit-chain.js';
+
+const content = (n: number): ChainedContent => ({
+  eventId: `00000000-0000-4000-8000-00000000000${n}`,
+  type: 'transfer.completed',
+  correlationId: `c-${n}`,
+  causationId: null,
+  occurredAt: '2025-01-01T10:00:00.000Z',
+  recordedAt: '2025-01-01T10:00:01.000Z',
+  data: { amount: 1250 + n, currency: 'EUR', nested: { b: 1, a: [3, { z: true, y: null }] } },
+});
+
+function chain(count: number): ChainRecord[] {
+  const records: ChainRecord[] = [];
+  let prev = GENESIS_HASH;
+  for (let i = 1; i <= count; i++) {
+    const hash = chainHash(prev, content(i));
+    records.push({ ...content(i), seq: i, hash, prevHash: prev });
+    prev = hash;
+  }
+  return records;
+}
+
+describe('canonicalJson', () => {
+  it('sorts keys at every level, whatever the input order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, { y: 1, x: 2 }], c: 'é' } })).toBe('{"a":{"c":"é","d":[2,{"x":2,"y":1}]},"b":1}');
+    expect(canonicalJson({ a: 1, b: 2 })).toBe(canonicalJson({ b: 2, a: 1 }));
+  });
+
+  it('drops undefined properties and writes null for undefined array items, like JSON', () => {
+    expect(canonicalJson({ a: undefined, b: [undefined, 1] })).toBe('{"b":[null,1]}');
+  });
+
+  it('escapes keys and strings', () => {
+    expect(canonicalJson({ 'q"k': 'line\nbreak' })).toBe('{"q\\"k":"line\\nbreak"}');
+  });
+});
+
+describe('hash chain', () => {
+  it('verifies an intact chain', () => {
+    const records = chain(5);
+    expect(verifyChain(records, GENESIS_HASH)).toEqual({ head: records[4].hash });
+  });
+
+  it('depends on the previous hash, so records cannot be reordered', () => {
+    expect(chainHash(GENESIS_HASH, content(1))).not.toBe(chainHash('f'.repeat(64), content(1)));
+    const records = chain(3);
+    expect(verifyChain([records[1], records[0], records[2]], GENESIS_HASH).brokenAt).toBe(2);
+  });
+
+  it('finds an edited record, even if its own hash was recomputed', () => {
+    const records = chain(4);
+    const edited = { ...records[1], data: { amount: 999_999 } };
+    expect(verifyChain([records[0], edited, records[2], records[3]], GENESIS_HASH).brokenAt).toBe(2);
+    const rehashed = { ...edited, hash: chainHash(edited.prevHash, edited) };
+    expect(verifyChain([records[0], rehashed, records[2], records[3]], GENESIS_HASH).brokenAt).toBe(3);
+  });
+
+  it('finds a deleted record', () => {
+    const records = chain(3);
+    expect(verifyChain([records[0], records[2]], GENESIS_HASH).brokenAt).toBe(3);
+  });
+
+  it('continues across pages from the head it returned', () => {
+    const records = chain(6);
+    const first = verifyChain(records.slice(0, 3), GENESIS_HASH);
+    expect(verifyChain(records.slice(3), first.head)).toEqual({ head: records[5].hash });
+  });
+});

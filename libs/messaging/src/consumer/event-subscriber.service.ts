@@ -1,0 +1,386 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Channel, ChannelModel, ConsumeMessage, MessageProperties, Options } from 'amqplib';
+import { Sql } from '@bank/database';
+import { AmqpConnection } from '../amqp/amqp-connection.js';
+import { inboxClaimSql } from '../inbox/inbox.sql.js';
+import { eventBatchSize, eventConsumerLag, eventsConsumed, eventRetries, registerQueueDepthSource } from '../metrics/messaging.metrics.js';
+import { decodeEvent } from './event-decoder.js';
+import { nextStep, PARK_REASON_HEADER, RETRY_COUNT_HEADER, retriesSoFar } from './failure-policy.js';
+import { ALL_EVENTS, handledEventTypes, inEventContext, type InboundEvent, type InboundEventHandler } from './inbound-event-handler.js';
+import { declareTopology, formatDelay, type SubscriberTopology } from './subscriber.topology.js';
+
+export interface EventSubscriberOptions {
+  subscriber: string;
+  /** Schema holding the subscriber's inbox table. */
+  schema: string;
+  topology: SubscriberTopology;
+  prefetch: number;
+}
+export const SUBSCRIBER_OPTIONS = Symbol('SUBSCRIBER_OPTIONS');
+export const SUBSCRIBER_HANDLERS = Symbol('SUBSCRIBER_HANDLERS');
+
+interface Delivery {
+  channel: Channel;
+  message: ConsumeMessage;
+}
+interface DecodedDelivery extends Delivery {
+  event: InboundEvent;
+}
+interface Route {
+  name: string;
+  handler: InboundEventHandler;
+  takes(type: string): boolean;
+}
+
+const MAX_ERROR_HEADER = 200;
+
+/**
+ * Consumes one subscriber's queue. Deliveries that arrive together (up to the prefetch) are
+ * applied in ONE transaction together with their inbox rows, then acked; if that transaction
+ * fails, each event is tried alone so one bad event cannot hold back the others. A failing event
+ * takes the delayed retry path and is parked in the DLQ when the retries are used up; a malformed
+ * or unknown one is parked at once. Nothing is acked before its effect is committed.
+ */
+@Injectable()
+export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger: Logger;
+  private readonly routes: Route[];
+  private readonly topology: SubscriberTopology;
+  private channel?: Channel;
+  private consumerTag?: string;
+  private buffer: Delivery[] = [];
+  private processing?: Promise<void>;
+  private stopping = false;
+  private setupTimer?: NodeJS.Timeout;
+  private lastSetupError?: string;
+  private inspectChannel?: Promise<Channel>;
+  private readonly cleanups: (() => void)[] = [];
+
+  constructor(
+    @Inject(SUBSCRIBER_OPTIONS) private readonly options: EventSubscriberOptions,
+    @Inject(SUBSCRIBER_HANDLERS) handlers: InboundEventHandler[],
+    private readonly db: Sql,
+    private readonly amqp: AmqpConnection,
+  ) {
+    this.logger = new Logger(`EventSubscriber:${options.subscriber}`);
+    this.topology = options.topology;
+    this.routes = handlers.map((handler) => {
+      const types = handledEventTypes(handler.constructor);
+      return { name: handler.constructor.name, handler, takes: (type: string) => types.includes(ALL_EVENTS) || types.includes(type) };
+    });
+  }
+
+  get subscriber(): string {
+    return this.options.subscriber;
+  }
+
+  /** True while a consumer is registered on the queue. */
+  get isConsuming(): boolean {
+    return this.consumerTag !== undefined;
+  }
+
+  onApplicationBootstrap(): void {
+    this.cleanups.push(
+      this.amqp.register({ name: this.subscriber, problem: () => this.problem() }),
+      registerQueueDepthSource({ subscriber: this.subscriber, depths: () => this.queueDepths() }),
+      this.amqp.onConnect((connection) => this.setup(connection)),
+    );
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.setupTimer);
+    this.cleanups.forEach((cleanup) => cleanup());
+    const channel = this.channel;
+    if (channel && this.consumerTag) await channel.cancel(this.consumerTag).catch(() => undefined);
+    // Messages already delivered are finished, so nothing waits for a redelivery.
+    while (this.processing) await this.processing;
+    this.channel = undefined;
+    this.consumerTag = undefined;
+    await channel?.close().catch(() => undefined);
+    const inspect = this.inspectChannel;
+    this.inspectChannel = undefined;
+    await inspect?.then((c) => c.close()).catch(() => undefined);
+  }
+
+  /** Ready messages per queue (main, dlq, retry.<delay>); for /metrics and tests. */
+  async queueDepths(): Promise<Record<string, number>> {
+    const channel = await this.inspect();
+    const depths: Record<string, number> = {};
+    depths.main = (await channel.checkQueue(this.topology.queue)).messageCount;
+    depths.dlq = (await channel.checkQueue(this.topology.deadLetterQueue)).messageCount;
+    for (const retry of this.topology.retryQueues)
+      depths[`retry.${formatDelay(retry.delayMs)}`] = (await channel.checkQueue(retry.name)).messageCount;
+    return depths;
+  }
+
+  private problem(): string | undefined {
+    if (this.stopping || this.consumerTag) return undefined;
+    return `${this.subscriber} consumer not running${this.lastSetupError ? ` (${this.lastSetupError})` : ''}`;
+  }
+
+  private async setup(connection: ChannelModel): Promise<void> {
+    if (this.stopping || this.amqp.current() !== connection) return;
+    let channel: Channel | undefined;
+    try {
+      channel = await connection.createChannel();
+      const opened = channel;
+      opened.on('error', (error: Error) => this.logger.warn({ msg: 'consumer channel error', err: error.message }));
+      opened.on('close', () => this.onChannelClosed(opened, connection));
+      await declareTopology(opened, this.topology);
+      await opened.prefetch(this.options.prefetch);
+      this.channel = opened;
+      const { consumerTag } = await opened.consume(this.topology.queue, (message) => this.onDelivery(opened, message), { noAck: false });
+      this.consumerTag = consumerTag;
+      this.lastSetupError = undefined;
+      this.logger.log({ msg: 'consuming', queue: this.topology.queue, bindings: this.topology.bindings, prefetch: this.options.prefetch });
+    } catch (error) {
+      this.lastSetupError = (error as Error).message;
+      this.logger.error({ msg: 'consumer setup failed, will retry', err: this.lastSetupError });
+      if (this.channel === channel) this.channel = undefined;
+      await channel?.close().catch(() => undefined);
+      this.scheduleSetup(connection);
+    }
+  }
+
+  private scheduleSetup(connection: ChannelModel, delayMs = 1_000): void {
+    if (this.stopping) return;
+    clearTimeout(this.setupTimer);
+    this.setupTimer = setTimeout(() => void this.setup(connection), delayMs);
+  }
+
+  private onChannelClosed(channel: Channel, connection: ChannelModel): void {
+    if (this.channel !== channel) return;
+    this.channel = undefined;
+    this.consumerTag = undefined;
+    // Unacked deliveries of a closed channel go back to the queue; working on them would be wasted.
+    this.buffer = this.buffer.filter((d) => d.channel !== channel);
+    // A channel can die alone (e.g. a protocol error); with the connection gone, onConnect takes over.
+    if (!this.stopping && this.amqp.current() === connection) this.scheduleSetup(connection);
+  }
+
+  private onDelivery(channel: Channel, message: ConsumeMessage | null): void {
+    if (message === null) {
+      // The broker cancelled us (queue deleted): start over, which redeclares the queue.
+      this.logger.warn('consumer cancelled by the broker');
+      if (this.channel === channel) void channel.close().catch(() => undefined);
+      return;
+    }
+    this.buffer.push({ channel, message });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.processing) return;
+    this.processing = this.processLoop().finally(() => {
+      this.processing = undefined;
+      if (this.buffer.length > 0) this.schedule();
+    });
+  }
+
+  private async processLoop(): Promise<void> {
+    // Let the rest of a burst of deliveries arrive, so it becomes one batch.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, this.options.prefetch);
+      try {
+        await this.processBatch(batch);
+      } catch (error) {
+        // Not reached in normal operation (every path acks or nacks); unacked messages come back.
+        this.logger.error({ msg: 'batch processing crashed', err: (error as Error).message });
+      }
+    }
+  }
+
+  private async processBatch(deliveries: Delivery[]): Promise<void> {
+    const decoded: DecodedDelivery[] = [];
+    for (const delivery of deliveries) {
+      if (delivery.channel !== this.channel && !this.stopping) continue;
+      const messageId: unknown = delivery.message.properties.messageId;
+      const result = decodeEvent(delivery.message.content, typeof messageId === 'string' && messageId !== '' ? messageId : undefined);
+      if (!result.ok) {
+        await this.park(delivery, `malformed: ${result.reason}`);
+        continue;
+      }
+      if (!this.routes.some((r) => r.takes(result.envelope.type))) {
+        await this.park(delivery, `no handler for event type ${result.envelope.type}`, result.envelope);
+        continue;
+      }
+      decoded.push({ ...delivery, event: result.envelope });
+    }
+    if (decoded.length === 0) return;
+    try {
+      await this.commit(decoded);
+    } catch (error) {
+      if (decoded.length === 1) return this.fail(decoded[0], error);
+      this.logger.warn({ msg: 'batch failed, applying its events one by one', size: decoded.length, err: (error as Error).message });
+      for (const one of decoded) {
+        try {
+          await this.commit([one]);
+        } catch (singleError) {
+          await this.fail(one, singleError);
+        }
+      }
+    }
+  }
+
+  /** One transaction: inbox rows, then every handler's work; acks only after the commit. */
+  private async commit(deliveries: DecodedDelivery[]): Promise<void> {
+    const unique = new Map<string, InboundEvent>();
+    for (const d of deliveries) if (!unique.has(d.event.id.toLowerCase())) unique.set(d.event.id.toLowerCase(), d.event);
+    const events = [...unique.values()];
+    const fresh = await this.db.transaction(async (tx) => {
+      const claimed = await tx.rows<{ event_id: string }>(inboxClaimSql(this.options.schema), [
+        this.subscriber,
+        events.map((e) => e.id),
+        events.map((e) => e.type),
+      ]);
+      const freshIds = new Set(claimed.map((r) => r.event_id.toLowerCase()));
+      const work = events.filter((e) => freshIds.has(e.id.toLowerCase()));
+      for (const route of this.routes) {
+        const mine = work.filter((e) => route.takes(e.type));
+        if (mine.length === 0) continue;
+        await inEventContext(mine[0], () => route.handler.handle(mine, tx));
+      }
+      return freshIds;
+    });
+    const now = Date.now();
+    const counted = new Set<string>();
+    for (const d of deliveries) {
+      this.ack(d);
+      const id = d.event.id.toLowerCase();
+      const processed = fresh.has(id) && !counted.has(id);
+      counted.add(id);
+      eventsConsumed.inc({ subscriber: this.subscriber, type: d.event.type, outcome: processed ? 'processed' : 'duplicate' });
+      if (processed) {
+        const occurred = Date.parse(d.event.occurredAt);
+        if (Number.isFinite(occurred)) eventConsumerLag.observe({ subscriber: this.subscriber }, Math.max(0, now - occurred) / 1000);
+      }
+      this.withEvent(d.event, () =>
+        this.logger.debug({ msg: processed ? 'event applied' : 'duplicate event ignored', eventId: d.event.id, type: d.event.type }),
+      );
+    }
+    eventBatchSize.observe({ subscriber: this.subscriber }, fresh.size);
+  }
+
+  /** The retry path, or the DLQ when the error cannot heal or the retries are used up. */
+  private async fail(delivery: DecodedDelivery, error: unknown): Promise<void> {
+    const step = nextStep(error, retriesSoFar(delivery.message.properties.headers), this.topology);
+    const message = error instanceof Error ? error.message : String(error);
+    if (step.action === 'park') return this.park(delivery, step.reason, delivery.event);
+    this.withEvent(delivery.event, () =>
+      this.logger.warn({
+        msg: 'event failed, retrying later',
+        eventId: delivery.event.id,
+        type: delivery.event.type,
+        retry: step.retry,
+        delayMs: step.delayMs,
+        err: message,
+      }),
+    );
+    try {
+      await this.amqp.publish(
+        '',
+        step.queue,
+        delivery.message.content,
+        republishOptions(delivery.message.properties, {
+          [RETRY_COUNT_HEADER]: step.retry,
+          'x-last-error': message.slice(0, MAX_ERROR_HEADER),
+        }),
+      );
+      this.ack(delivery);
+      eventsConsumed.inc({ subscriber: this.subscriber, type: delivery.event.type, outcome: 'retried' });
+      eventRetries.inc({ subscriber: this.subscriber, delay: formatDelay(step.delayMs) });
+    } catch (publishError) {
+      // Could not hand it to the retry queue: give it back; the delivery limit bounds this loop.
+      this.logger.warn({ msg: 'retry publish failed, requeueing', err: (publishError as Error).message });
+      this.nack(delivery, true);
+    }
+  }
+
+  /** Moves a message to the DLQ with the reason in a header; if that fails the broker dead-letters it. */
+  private async park(delivery: Delivery, reason: string, event?: InboundEvent): Promise<void> {
+    const type = event?.type ?? 'unknown';
+    const log = () =>
+      this.logger.error({
+        msg: 'event parked in the dead-letter queue',
+        eventId: event?.id,
+        messageId: String(delivery.message.properties.messageId ?? ''),
+        type,
+        reason,
+      });
+    if (event) this.withEvent(event, log);
+    else log();
+    try {
+      await this.amqp.publish(
+        '',
+        this.topology.deadLetterQueue,
+        delivery.message.content,
+        republishOptions(delivery.message.properties, {
+          [PARK_REASON_HEADER]: reason.slice(0, MAX_ERROR_HEADER),
+          'x-parked-at': new Date().toISOString(),
+          'x-parked-by': this.subscriber,
+        }),
+      );
+      this.ack(delivery);
+    } catch {
+      this.nack(delivery, false);
+    }
+    eventsConsumed.inc({ subscriber: this.subscriber, type, outcome: 'dead_lettered' });
+  }
+
+  private ack(delivery: Delivery): void {
+    try {
+      delivery.channel.ack(delivery.message);
+    } catch {
+      // Channel gone: the message is redelivered, and the inbox makes that harmless.
+    }
+  }
+
+  private nack(delivery: Delivery, requeue: boolean): void {
+    try {
+      delivery.channel.nack(delivery.message, false, requeue);
+    } catch {
+      // Channel gone: the broker requeues the message by itself.
+    }
+  }
+
+  private withEvent(event: InboundEvent, fn: () => void): void {
+    inEventContext(event, fn);
+  }
+
+  private inspect(): Promise<Channel> {
+    const connection = this.amqp.current();
+    if (!connection) return Promise.reject(new Error('broker not connected'));
+    if (!this.inspectChannel) {
+      const created = connection.createChannel().then((channel) => {
+        channel.on('error', () => undefined);
+        channel.on('close', () => {
+          if (this.inspectChannel === created) this.inspectChannel = undefined;
+        });
+        return channel;
+      });
+      created.catch(() => {
+        if (this.inspectChannel === created) this.inspectChannel = undefined;
+      });
+      this.inspectChannel = created;
+    }
+    return this.inspectChannel;
+  }
+}
+
+/** The original message's properties for a republish, with extra headers; broker bookkeeping dropped. */
+export function republishOptions(properties: MessageProperties, extraHeaders: Record<string, unknown>): Options.Publish {
+  const headers: Record<string, unknown> = { ...properties.headers };
+  delete headers['x-delivery-count'];
+  return {
+    persistent: true,
+    ...(properties.contentType ? { contentType: String(properties.contentType) } : {}),
+    ...(properties.messageId ? { messageId: String(properties.messageId) } : {}),
+    ...(properties.correlationId ? { correlationId: String(properties.correlationId) } : {}),
+    ...(properties.type ? { type: String(properties.type) } : {}),
+    ...(properties.appId ? { appId: String(properties.appId) } : {}),
+    ...(typeof properties.timestamp === 'number' ? { timestamp: properties.timestamp } : {}),
+    headers: { ...headers, ...extraHeaders },
+  };
+}

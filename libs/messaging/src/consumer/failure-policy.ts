@@ -1,0 +1,28 @@
+import { BUSINESS_ERROR_CODES, DomainError } from '@bank/contracts';
+import { UnprocessableEventError } from './inbound-event-handler.js';
+import { retryQueueName, type SubscriberTopology } from './subscriber.topology.js';
+
+export type FailureStep = { action: 'retry'; queue: string; delayMs: number; retry: number } | { action: 'park'; reason: string };
+
+export const RETRY_COUNT_HEADER = 'x-retry-count';
+export const PARK_REASON_HEADER = 'x-parked-reason';
+
+/** The retry count a delivery carries (0 for a first delivery or a garbled header). */
+export function retriesSoFar(headers: Record<string, unknown> | undefined): number {
+  const value = Number(headers?.[RETRY_COUNT_HEADER]);
+  return Number.isInteger(value) && value >= 0 ? value : 0;
+}
+
+/**
+ * What to do with a message whose processing failed: unfixable errors are parked at once, anything
+ * else (database down, an event that overtook its predecessor, a bug) is retried with growing
+ * delays and parked when the delays are used up.
+ */
+export function nextStep(error: unknown, retries: number, topology: SubscriberTopology): FailureStep {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UnprocessableEventError) return { action: 'park', reason: `unprocessable: ${message}` };
+  if (error instanceof DomainError && BUSINESS_ERROR_CODES.has(error.code)) return { action: 'park', reason: `${error.code}: ${message}` };
+  const delayMs = topology.retryDelaysMs[retries];
+  if (delayMs === undefined) return { action: 'park', reason: `gave up after ${retries} retries: ${message}` };
+  return { action: 'retry', queue: retryQueueName(topology, delayMs), delayMs, retry: retries + 1 };
+}

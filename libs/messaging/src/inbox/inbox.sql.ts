@@ -1,0 +1,32 @@
+/**
+ * DDL of a subscriber's inbox: one row per event it has applied, inserted in the same transaction
+ * as the effect, so a redelivered event finds its row and changes nothing. Subscribing services
+ * call these from one of their migrations, in their own schema.
+ */
+export function createInboxTableSql(schema: string): string[] {
+  return [
+    `CREATE TABLE "${schema}".inbox (
+      subscriber text NOT NULL,
+      event_id uuid NOT NULL,
+      event_type text NOT NULL,
+      received_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (subscriber, event_id)
+    )`,
+    `CREATE INDEX inbox_received_idx ON "${schema}".inbox (received_at)`,
+  ];
+}
+
+export function dropInboxTableSql(schema: string): string[] {
+  return [`DROP TABLE IF EXISTS "${schema}".inbox`];
+}
+
+/**
+ * Records the events as seen and returns the ids that were new. Run inside the batch's
+ * transaction; a concurrent replica inserting the same id waits for this one, then skips it.
+ */
+export function inboxClaimSql(schema: string): string {
+  return `INSERT INTO "${schema}".inbox (subscriber, event_id, event_type)
+          SELECT $1, e.id, e.type FROM unnest($2::uuid[], $3::text[]) AS e(id, type)
+          ON CONFLICT (subscriber, event_id) DO NOTHING
+          RETURNING event_id`;
+}

@@ -1,0 +1,245 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Client } from 'pg';
+import type { EventEnvelope } from '@bank/contracts';
+import { Sql, type SqlRunner } from '@bank/database';
+import { AmqpConnection } from '../amqp/amqp-connection.js';
+import { outboxPublished, outboxPublishLag, registerBacklogSource } from '../metrics/messaging.metrics.js';
+import type { OutboxRelayTuning } from './outbox-relay.config.js';
+import { outboxChannel } from './outbox.sql.js';
+
+export interface OutboxRelayOptions extends OutboxRelayTuning {
+  schema: string;
+}
+export const OUTBOX_RELAY_OPTIONS = Symbol('OUTBOX_RELAY_OPTIONS');
+
+interface OutboxRow {
+  id: string;
+  type: string;
+  payload: EventEnvelope;
+  correlation_id: string;
+  created_at: Date;
+}
+
+export interface RelayBatchResult {
+  claimed: number;
+  published: number;
+}
+
+/**
+ * Moves committed outbox rows to the broker. Each batch is one transaction: claim rows with
+ * FOR UPDATE SKIP LOCKED (replicas take disjoint batches), publish them on a confirm channel,
+ * then one UPDATE marks the confirmed ones published and counts an attempt on the others. A row is
+ * marked only after the broker confirmed it, so a crash or an outage can duplicate a message
+ * (consumers dedupe by event id) but never lose one.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private readonly table: string;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+  private listener?: Client;
+  private listenRetry?: NodeJS.Timeout;
+  private pollTimer?: NodeJS.Timeout;
+  private pruneTimer?: NodeJS.Timeout;
+  private readonly cleanups: (() => void)[] = [];
+
+  constructor(
+    @Inject(OUTBOX_RELAY_OPTIONS) private readonly options: OutboxRelayOptions,
+    private readonly db: Sql,
+    private readonly amqp: AmqpConnection,
+  ) {
+    this.table = `"${options.schema}".outbox`;
+  }
+
+  onApplicationBootstrap(): void {
+    this.cleanups.push(
+      registerBacklogSource({ schema: this.options.schema, backlog: () => this.backlog() }),
+      this.amqp.onConnect(() => this.kick()),
+    );
+    void this.listen();
+    this.pollTimer = setInterval(() => this.kick(), this.options.pollMs);
+    this.pruneTimer = setInterval(() => void this.pruneSafely(), this.options.pruneIntervalMs);
+    void this.pruneSafely();
+    this.kick();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    clearInterval(this.pruneTimer);
+    clearTimeout(this.listenRetry);
+    this.cleanups.forEach((cleanup) => cleanup());
+    await this.running;
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+  }
+
+  /** Asks for a drain; coalesces with one already running so bursts of NOTIFYs cost one pass. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Resolves when no drain is running (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.again = false;
+      while (!this.stopped && this.amqp.isConnected) {
+        const result = await this.relayBatch().catch((error: unknown) => {
+          this.logger.warn({ msg: 'outbox batch failed', err: (error as Error).message });
+          return { claimed: 0, published: 0 };
+        });
+        // A short or partly failed batch means: nothing more now, or the broker is in trouble.
+        if (result.claimed < this.options.batchSize || result.published < result.claimed) break;
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  /** One claim-publish-mark transaction. Public for tests. */
+  relayBatch(): Promise<RelayBatchResult> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.rows<OutboxRow>(
+        `SELECT id, type, payload, correlation_id, created_at FROM ${this.table}
+          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.options.batchSize],
+      );
+      if (rows.length === 0) return { claimed: 0, published: 0 };
+      const outcomes = await Promise.allSettled(rows.map((row) => this.publish(row)));
+      const confirmed: string[] = [];
+      let firstError: string | undefined;
+      outcomes.forEach((outcome, i) => {
+        const row = rows[i];
+        if (outcome.status === 'fulfilled') {
+          confirmed.push(row.id);
+          outboxPublishLag.observe({ schema: this.options.schema }, Math.max(0, Date.now() - row.created_at.getTime()) / 1000);
+        } else {
+          firstError ??= (outcome.reason as Error)?.message ?? String(outcome.reason);
+        }
+      });
+      await this.mark(
+        tx,
+        rows.map((r) => r.id),
+        confirmed,
+        firstError,
+      );
+      outboxPublished.inc({ schema: this.options.schema, outcome: 'confirmed' }, confirmed.length);
+      if (confirmed.length < rows.length) {
+        outboxPublished.inc({ schema: this.options.schema, outcome: 'failed' }, rows.length - confirmed.length);
+        this.logger.warn({ msg: 'outbox rows not confirmed, will retry', failed: rows.length - confirmed.length, err: firstError });
+      }
+      return { claimed: rows.length, published: confirmed.length };
+    });
+  }
+
+  /** Deletes published rows older than the retention, in bounded chunks. Returns how many. */
+  async prune(): Promise<number> {
+    const chunk = 5_000;
+    let total = 0;
+    for (;;) {
+      const [row] = await this.db.rows<{ n: number }>(
+        `WITH gone AS (
+           DELETE FROM ${this.table} WHERE id IN (
+             SELECT id FROM ${this.table} WHERE published_at < now() - make_interval(secs => $1) LIMIT $2)
+           RETURNING 1)
+         SELECT count(*)::int AS n FROM gone`,
+        [this.options.retentionHours * 3600, chunk],
+      );
+      total += row?.n ?? 0;
+      if ((row?.n ?? 0) < chunk) return total;
+    }
+  }
+
+  private async pruneSafely(): Promise<void> {
+    try {
+      const pruned = await this.prune();
+      if (pruned > 0) this.logger.log({ msg: 'pruned published outbox rows', pruned });
+    } catch (error) {
+      this.logger.warn({ msg: 'outbox prune failed', err: (error as Error).message });
+    }
+  }
+
+  private publish(row: OutboxRow): Promise<void> {
+    const envelope = row.payload;
+    const headers: Record<string, string> = { 'x-correlation-id': row.correlation_id };
+    if (envelope.causationId) headers['x-causation-id'] = envelope.causationId;
+    const occurred = Date.parse(envelope.occurredAt);
+    return this.amqp.publish(this.amqp.exchange, row.type, Buffer.from(JSON.stringify(envelope)), {
+      persistent: true,
+      messageId: row.id,
+      type: row.type,
+      contentType: 'application/json',
+      correlationId: row.correlation_id,
+      appId: this.options.schema,
+      ...(Number.isFinite(occurred) ? { timestamp: Math.floor(occurred / 1000) } : {}),
+      headers,
+    });
+  }
+
+  /** One UPDATE per batch: confirmed rows get published_at, the rest an attempt and the error. */
+  private async mark(tx: SqlRunner, claimed: string[], confirmed: string[], error: string | undefined): Promise<void> {
+    await tx.rows(
+      `UPDATE ${this.table} o
+          SET published_at = CASE WHEN o.id = ANY($2::uuid[]) THEN clock_timestamp() END,
+              attempts = o.attempts + CASE WHEN o.id = ANY($2::uuid[]) THEN 0 ELSE 1 END,
+              last_error = CASE WHEN o.id = ANY($2::uuid[]) THEN o.last_error ELSE $3 END
+        WHERE o.id = ANY($1::uuid[])`,
+      [claimed, confirmed, error?.slice(0, 500) ?? null],
+    );
+  }
+
+  private async backlog(): Promise<{ count: number; oldestAgeSeconds: number }> {
+    const [row] = await this.db.rows<{ count: number; age: number | null }>(
+      `SELECT count(*)::int AS count, extract(epoch FROM now() - min(created_at))::float8 AS age
+         FROM ${this.table} WHERE published_at IS NULL`,
+    );
+    return { count: row?.count ?? 0, oldestAgeSeconds: Math.max(0, row?.age ?? 0) };
+  }
+
+  /** A dedicated connection LISTENs for the writers' pg_notify; reconnects on its own. */
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const url = (this.db.dataSource.options as { url?: string }).url;
+    const client = new Client({ connectionString: url, application_name: `${this.options.schema}-outbox-relay` });
+    client.on('error', (error) => this.logger.warn({ msg: 'outbox LISTEN connection error', err: error.message }));
+    client.on('notification', () => this.kick());
+    client.on('end', () => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      this.retryListen();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
+    } catch (error) {
+      this.logger.warn({ msg: 'outbox LISTEN failed, polling meanwhile', err: (error as Error).message });
+      await client.end().catch(() => undefined);
+      this.retryListen();
+      return;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.listener = client;
+    // Rows committed while nobody listened are picked up now.
+    this.kick();
+  }
+
+  private retryListen(): void {
+    if (this.stopped) return;
+    this.listenRetry = setTimeout(() => void this.listen(), 1_000);
+  }
+}

@@ -1,0 +1,221 @@
+import { type DynamicModule, type INestApplicationContext, Injectable, Module } from '@nestjs/common';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { EventTypes, type EventEnvelope } from '@bank/contracts';
+import { DatabaseModule, runServiceMigrations, type SqlRunner } from '@bank/database';
+import {
+  AmqpConnection,
+  createInboxTableSql,
+  EventSubscriber,
+  EventSubscriberModule,
+  OnEvents,
+  type InboundEvent,
+  type InboundEventHandler,
+} from '@bank/messaging';
+import { TcpProxy } from '@bank/testing';
+import { event, newCustomer, registered } from './support/event-builders.js';
+import {
+  AMQP_HOST,
+  AMQP_PORT,
+  createTestDatabase,
+  createTestVhost,
+  startContext,
+  TestBroker,
+  uniqueName,
+  waitFor,
+} from './support/events-fixtures.js';
+
+const EXCHANGE = 'bank.events';
+/** Events the probe handler fails on, as a bug or a missing dependency would. */
+const failing = new Set<string>();
+
+class CreateProbe1700000000000 implements MigrationInterface {
+  name = 'CreateProbe1700000000000';
+  async up(db: QueryRunner): Promise<void> {
+    // One row per application of an event, with the transaction that did it: double applications and commit counts show.
+    await db.query(
+      `CREATE TABLE probe.applied (seq bigserial PRIMARY KEY, event_id uuid NOT NULL, batch_size int NOT NULL, tx bigint NOT NULL DEFAULT txid_current())`,
+    );
+    for (const sql of createInboxTableSql('probe')) await db.query(sql);
+  }
+  async down(): Promise<void> {}
+}
+
+@OnEvents(EventTypes.CustomerRegistered)
+@Injectable()
+class ProbeHandler implements InboundEventHandler {
+  async handle(events: readonly InboundEvent[], tx: SqlRunner): Promise<void> {
+    if (events.some((e) => failing.has(e.id))) throw new Error('boom');
+    await tx.rows(`INSERT INTO probe.applied (event_id, batch_size) SELECT unnest($1::uuid[]), $2`, [
+      events.map((e) => e.id),
+      events.length,
+    ]);
+  }
+}
+
+@Module({})
+class ProbeModule {
+  static forRoot(databaseUrl: string, amqpUrl: string): DynamicModule {
+    return {
+      module: ProbeModule,
+      imports: [
+        DatabaseModule.forRoot({ schema: 'probe', url: databaseUrl, poolSize: 4, migrations: [CreateProbe1700000000000] }),
+        EventSubscriberModule.forRoot({
+          subscriber: 'probe',
+          schema: 'probe',
+          handlers: [ProbeHandler],
+          // Everything, so events nobody handles arrive too.
+          bindings: ['#'],
+          broker: { AMQP_URL: amqpUrl, EVENTS_EXCHANGE: EXCHANGE, AMQP_RECONNECT_MAX_MS: 300 },
+          tuning: { prefetch: 50, retryDelaysMs: [100, 200], deliveryLimit: 3 },
+        }),
+      ],
+    };
+  }
+}
+
+describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
+  const name = uniqueName('consumer');
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let vhost: Awaited<ReturnType<typeof createTestVhost>>;
+  let broker: TestBroker;
+  let proxy: TcpProxy;
+  let app: INestApplicationContext | undefined;
+
+  const start = async (amqpUrl = vhost.url('127.0.0.1', proxy.port)) => {
+    const started = await startContext(ProbeModule.forRoot(db.url, amqpUrl));
+    await waitFor(() => started.get(EventSubscriber).isConsuming, { what: 'consumer' });
+    return started;
+  };
+  const publish = (e: EventEnvelope | { id: string; type: string }, body: unknown = e) =>
+    broker.publish(EXCHANGE, e.type, body, { messageId: e.id });
+  const applications = async (ids: string[]) => {
+    const { rows } = await db.pool.query<{ event_id: string; n: number }>(
+      `SELECT event_id, count(*)::int AS n FROM probe.applied WHERE event_id = ANY($1) GROUP BY event_id`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.event_id, r.n]));
+  };
+  const allAppliedOnce = async (ids: string[]) => {
+    const counts = await applications(ids);
+    return ids.every((id) => counts.get(id) === 1);
+  };
+  const dlq = async () => (await broker.channel.checkQueue('probe.events.dlq')).messageCount;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(name);
+    vhost = await createTestVhost(name);
+    await runServiceMigrations({ schema: 'probe', url: db.url, migrations: [CreateProbe1700000000000] });
+    broker = await TestBroker.open(vhost.url());
+    proxy = await TcpProxy.start({ targetHost: AMQP_HOST, targetPort: AMQP_PORT });
+    app = await start();
+  }, 30_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await broker?.close();
+    await proxy?.close();
+    await vhost?.remove();
+    await db?.drop();
+  }, 30_000);
+
+  it('applies a backlog in few transactions, and one failing event does not hold back its batch', async () => {
+    // Stop consuming so a backlog builds up, as after a deploy or an outage.
+    await app!.close();
+    app = undefined;
+    const events = Array.from({ length: 120 }, () => registered(newCustomer()));
+    const bad = events[37];
+    failing.add(bad.id);
+    await Promise.all(events.map((e) => publish(e)));
+    app = await start();
+
+    const good = events.filter((e) => e !== bad).map((e) => e.id);
+    await waitFor(() => allAppliedOnce(good), { what: '119 events applied once', timeoutMs: 10_000 });
+    const { rows } = await db.pool.query<{ commits: number; largest: number }>(
+      `SELECT count(DISTINCT tx)::int AS commits, max(batch_size)::int AS largest FROM probe.applied WHERE event_id = ANY($1)`,
+      [good],
+    );
+    // Batches of up to the prefetch (50); the one holding the bad event was redone one by one.
+    expect(rows[0].largest).toBeGreaterThan(1);
+    expect(rows[0].commits).toBeLessThan(119);
+
+    // The bad one: retried twice (100 ms, 200 ms), then parked with the reason.
+    await waitFor(async () => (await dlq()) === 1, { what: 'the failing event parked', timeoutMs: 5_000 });
+    const parked = await broker.channel.get('probe.events.dlq', { noAck: false });
+    expect(parked && parked.properties.messageId).toBe(bad.id);
+    expect(parked && parked.properties.headers?.['x-parked-reason']).toBe('gave up after 2 retries: boom');
+    expect(parked && parked.properties.headers?.['x-retry-count']).toBe(2);
+    if (parked) broker.channel.ack(parked);
+    expect((await applications([bad.id])).get(bad.id)).toBeUndefined();
+    failing.delete(bad.id);
+  }, 30_000);
+
+  it('parks malformed messages and events nobody handles at once, and keeps going', async () => {
+    const before = await dlq();
+    const unknown = event(EventTypes.CustomerRegistered, { customerId: newCustomer().customerId, phone: '+4915100000000' });
+    await publish({ id: unknown.id, type: 'loan.granted' }, { ...unknown, type: 'loan.granted' });
+    await broker.publish(EXCHANGE, 'customer.registered', Buffer.from('[]'), { messageId: 'x' });
+    const after = registered(newCustomer());
+    await publish(after);
+    await waitFor(() => allAppliedOnce([after.id]), { what: 'the event behind' });
+    await waitFor(async () => (await dlq()) === before + 2, { what: 'two parked' });
+    const reasons: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const parked = await broker.channel.get('probe.events.dlq', { noAck: false });
+      if (parked) {
+        reasons.push(String(parked.properties.headers?.['x-parked-reason']));
+        broker.channel.ack(parked);
+      }
+    }
+    expect(reasons.sort()).toEqual(['malformed: body is not a JSON object', 'no handler for event type loan.granted']);
+  });
+
+  it('parks a message the broker gave out too often (consumers crashed on it)', async () => {
+    await app!.close();
+    app = undefined;
+    const before = await dlq();
+    const victim = registered(newCustomer());
+    await publish(victim);
+    // A consumer that dies on the message every time: it goes back to the queue unacked.
+    const channel = await broker.connection.createChannel();
+    let deliveries = 0;
+    await channel.consume('probe.events', (message) => {
+      if (!message) return;
+      deliveries++;
+      channel.nack(message, false, true);
+    });
+    await waitFor(async () => (await dlq()) === before + 1, { what: 'parked by the broker', timeoutMs: 5_000 });
+    await channel.close();
+    expect(deliveries).toBeGreaterThanOrEqual(3);
+    const parked = await broker.channel.get('probe.events.dlq', { noAck: false });
+    expect(parked && parked.properties.messageId).toBe(victim.id);
+    if (parked) broker.channel.ack(parked);
+    app = await start();
+  }, 20_000);
+
+  it('rides out a broker outage: unhealthy meanwhile, and every event is applied once after', async () => {
+    const amqp = app!.get(AmqpConnection);
+    proxy.cut();
+    await waitFor(() => !amqp.isConnected, { what: 'outage noticed' });
+    expect(() => amqp.healthProbe().check()).toThrow();
+    const events = Array.from({ length: 30 }, () => registered(newCustomer()));
+    for (const e of events) await publish(e);
+    proxy.restore();
+    await waitFor(() => amqp.isConnected && app!.get(EventSubscriber).isConsuming, { what: 'reconnected consumer', timeoutMs: 5_000 });
+    expect(() => amqp.healthProbe().check()).not.toThrow();
+    await waitFor(() => allAppliedOnce(events.map((e) => e.id)), { what: 'events after the outage' });
+  }, 20_000);
+
+  it('applies each event once with two replicas consuming duplicates', async () => {
+    const replica = await start(vhost.url());
+    try {
+      const events = Array.from({ length: 60 }, () => registered(newCustomer()));
+      await Promise.all(events.flatMap((e) => [publish(e), publish(e), publish(e)]));
+      await waitFor(() => allAppliedOnce(events.map((e) => e.id)), { what: 'events applied', timeoutMs: 10_000 });
+      // Every copy is acked: nothing waits in the queue for a redelivery.
+      await waitFor(async () => (await broker.channel.checkQueue('probe.events')).messageCount === 0, { what: 'queue drained' });
+      expect(await allAppliedOnce(events.map((e) => e.id))).toBe(true);
+    } finally {
+      await replica.close();
+    }
+  }, 20_000);
+});
