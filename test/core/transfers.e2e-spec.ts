@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { BankClient } from '../support/bank-client.js';
 import { eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
 
@@ -49,6 +50,41 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
 
     const seenByBob = await bank.getTransfer(bob.token, res.body.id).expect(200);
     expect(seenByBob.body.status).toBe('COMPLETED');
+  });
+
+  it('shows both halves in the timeline, and one correlation id travels through every app that takes part', async () => {
+    const correlationId = `trace-${randomUUID()}`;
+    const res = await system
+      .api()
+      .post('/transfers')
+      .set(auth(alice))
+      .set('idempotency-key', randomUUID())
+      .set('x-correlation-id', correlationId)
+      .send({ fromAccountId: aliceEur, toAccountId: bobEur, amount: 5, currency: 'EUR' })
+      .expect(201);
+    const seen = await eventually(
+      () => bank.getTransfer(bob.token, res.body.id),
+      (r) => ['audit', 'notifications', 'analytics'].every((s) => r.body.timeline?.entries.some((e: { source: string }) => e.source === s)),
+    );
+    expect(seen.body.timeline.complete).toBe(true);
+    const sources = seen.body.timeline.entries.map((e: { source: string; what: string }) => `${e.source}: ${e.what}`);
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        'saga: COMMIT_FUNDS SUCCEEDED',
+        'audit: transfer.completed recorded',
+        'notifications: transfer.completed handled',
+        'analytics: transfer.completed handled',
+      ]),
+    );
+    const audited = await system.http('audit').get('/audit/events').query({ transferId: res.body.id, type: 'transfer.completed' }).expect(200);
+    expect(audited.body[0].correlationId).toBe(correlationId);
+    // auth takes no part in a transfer: tokens are verified at the edge with its public key.
+    for (const app of ['orchestrator', 'accounts', 'ledger', 'notifications', 'audit', 'analytics']) {
+      await eventually(
+        () => readFile(system.sys.logFile(app)!, 'utf8'),
+        (log) => log.includes(correlationId),
+      );
+    }
   });
 
   it('echoes X-Correlation-Id, and makes one when absent', async () => {

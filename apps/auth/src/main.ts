@@ -1,20 +1,13 @@
 import 'reflect-metadata';
-import { bootstrap, ConfigError } from '@bank/common';
+import { bootstrap, loadConfigOrExit } from '@bank/common';
 import { runServiceMigrations } from '@bank/database';
 import { AUTH_SCHEMA } from './auth.schema.js';
 import { AuthModule } from './auth.module.js';
-import { type AuthConfig, loadAuthConfig } from './config/auth.config.js';
+import { AuthConfig } from './config/auth.config.js';
 import { authMigrations } from './migrations/index.js';
 
-// Like loadConfigOrExit, but through loadAuthConfig, which keeps refused secrets out of the message.
-let config: AuthConfig;
-try {
-  config = loadAuthConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'auth', msg: error.message, problems: error.problems })}\n`);
-  process.exit(78); // EX_CONFIG
-}
+// The shared loader never echoes the value of a secret it refuses (OTP_PEPPER, AUTH_SIGNING_KEY).
+const config = loadConfigOrExit(AuthConfig, 'auth');
 
 if (process.argv.includes('--migrate')) {
   const applied = await runServiceMigrations({ schema: AUTH_SCHEMA, url: config.DATABASE_URL, migrations: authMigrations });

@@ -22,6 +22,7 @@ import { ACCOUNTS_RPC, AUTH_RPC, LEDGER_RPC, NOTIFICATIONS_RPC, SAGA_SETTINGS, t
 import { TransferSaga } from './saga/transfer.saga.js';
 import { StartTransferHandler } from './transfers/start-transfer.handler.js';
 import { TransferRepository } from './transfers/transfer.repository.js';
+import { TIMELINE_SETTINGS, TransferTimelineService } from './transfers/transfer-timeline.service.js';
 import { TransfersController } from './transfers/transfers.controller.js';
 
 @Module({})
@@ -53,6 +54,8 @@ export class OrchestratorModule {
       controllers: [LoginController, AccountsController, DepositsController, TransfersController],
       providers: [
         { provide: SAGA_SETTINGS, useValue: saga },
+        { provide: TIMELINE_SETTINGS, useValue: { auditUrl: `http://${config.AUDIT_HOST}:${config.AUDIT_HTTP_PORT}`, timeoutMs: config.TIMELINE_TIMEOUT_MS } },
+        TransferTimelineService,
         AccessTokenVerifier,
         AccessTokenGuard,
         AccountDirectory,

@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { IsInt, IsString, Max, MaxLength, Min, MinLength, ValidateBy, type ValidationArguments } from 'class-validator';
-import { BrokerConfig, ConfigError, loadConfig } from '@bank/common';
+import { BrokerConfig, loadConfig } from '@bank/common';
 
 /** Only for local runs and tests: production refuses to boot with it. */
 export const DEV_OTP_PEPPER = 'dev-only-otp-pepper-never-use-in-production';
@@ -98,24 +98,7 @@ export class AuthConfig extends BrokerConfig {
   AUTH_SIGNING_KEY = '';
 }
 
-/** Variables whose values must never appear in an error message or a log line. */
-const SECRET_VARIABLES = ['OTP_PEPPER', 'AUTH_SIGNING_KEY'];
-
-/**
- * loadConfig, except that a refused secret is not echoed back: the shared loader prints the bad
- * value, which for a pepper or a private key would put the secret into the logs.
- */
+/** The validated auth config; refused secrets are never echoed (see loadConfig). */
 export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
-  try {
-    return loadConfig(AuthConfig, env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    throw new ConfigError(
-      error.problems.map((problem) =>
-        SECRET_VARIABLES.some((name) => problem.startsWith(`${name}:`))
-          ? problem.replace(/ \((got .*|missing)\)$/s, ' (value redacted)')
-          : problem,
-      ),
-    );
-  }
+  return loadConfig(AuthConfig, env);
 }

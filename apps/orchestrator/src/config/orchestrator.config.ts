@@ -14,6 +14,14 @@ export class OrchestratorConfig extends BrokerConfig {
   @IsString() NOTIFICATIONS_HOST = '127.0.0.1';
   @IsInt() @Min(1) @Max(65535) NOTIFICATIONS_TCP_PORT = 4004;
 
+  /** Where audit's trail is read for the choreographed half of a transfer's timeline. */
+  @IsString() AUDIT_HOST = '127.0.0.1';
+  @IsInt() @Min(1) @Max(65535) AUDIT_HTTP_PORT = 3005;
+
+  /** How long GET /transfers/:id waits for audit's part of the timeline before answering without it. */
+  @IsInt() @Min(50) @Max(10_000)
+  TIMELINE_TIMEOUT_MS = 500;
+
   /** Timeout of one synchronous call to another service. */
   @IsInt() @Min(50) @Max(60_000)
   RPC_TIMEOUT_MS = 2_000;

@@ -8,8 +8,9 @@ import { IdempotencyKey } from '../common/idempotency-key.js';
 import { UuidParam } from '../common/uuid-param.pipe.js';
 import { StartTransferCommand } from './start-transfer.command.js';
 import { TransferRepository } from './transfer.repository.js';
+import { TransferTimelineService, type TransferTimeline } from './transfer-timeline.service.js';
 import { toTransferView, type TransferRow, type TransferView } from './transfer.row.js';
-import { CreateTransferDto, TransferResponse } from './transfers.dto.js';
+import { CreateTransferDto, TransferResponse, TransferWithTimelineResponse } from './transfers.dto.js';
 
 const BUSINESS_REFUSALS = new Set<string>(['INSUFFICIENT_FUNDS', 'CURRENCY_MISMATCH', 'ACCOUNT_NOT_FOUND', 'VALIDATION_FAILED']);
 
@@ -21,6 +22,7 @@ export class TransfersController {
   constructor(
     private readonly commands: CommandBus,
     private readonly transfers: TransferRepository,
+    private readonly timeline: TransferTimelineService,
   ) {}
 
   @Post()
@@ -40,14 +42,14 @@ export class TransfersController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ type: TransferResponse })
-  async get(@CustomerId() customerId: string, @Param('id', UuidParam()) id: string): Promise<TransferView> {
+  @ApiOkResponse({ type: TransferWithTimelineResponse })
+  async get(@CustomerId() customerId: string, @Param('id', UuidParam()) id: string): Promise<TransferView & { timeline: TransferTimeline }> {
     const row = await this.transfers.findById(id);
     // Visible to the owners of either account; to anyone else it does not exist.
     if (!row || (row.customer_id !== customerId && row.to_customer_id !== customerId)) {
       throw new DomainError('TRANSFER_NOT_FOUND', `Transfer ${id} not found`);
     }
-    return toTransferView(row);
+    return { ...toTransferView(row), timeline: await this.timeline.build(row) };
   }
 
   /** The answer is a function of the saga's state, so a replayed key gets the first answer again. */

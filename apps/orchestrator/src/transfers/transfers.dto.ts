@@ -17,6 +17,18 @@ export class TransferStepResponse {
   @ApiPropertyOptional() code?: string;
 }
 
+export class TimelineEntryResponse {
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ description: "'saga' for orchestrated steps; audit, notifications, analytics for the choreographed half" }) source!: string;
+  @ApiProperty({ example: 'transfer.completed handled' }) what!: string;
+  @ApiPropertyOptional({ format: 'uuid' }) eventId?: string;
+}
+
+export class TimelineResponse {
+  @ApiProperty({ type: [TimelineEntryResponse] }) entries!: TimelineEntryResponse[];
+  @ApiProperty({ description: 'false when audit did not answer in time (the choreographed half is missing, not empty)' }) complete!: boolean;
+}
+
 export class TransferResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['PENDING', 'COMPLETED', 'FAILED', 'NEEDS_ATTENTION'] }) status!: string;
@@ -29,4 +41,9 @@ export class TransferResponse {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiPropertyOptional({ format: 'date-time' }) completedAt?: string;
   @ApiProperty({ type: [TransferStepResponse] }) steps!: TransferStepResponse[];
+}
+
+export class TransferWithTimelineResponse extends TransferResponse {
+  @ApiProperty({ type: TimelineResponse, description: 'both halves: saga steps, then when each subscriber handled the events' })
+  timeline!: TimelineResponse;
 }

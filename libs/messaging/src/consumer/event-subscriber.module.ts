@@ -18,6 +18,8 @@ export interface EventSubscriberModuleOptions {
   /** Routing patterns; by default the handlers' event types (or `#` when one takes every event). */
   bindings?: string[];
   tuning?: Partial<SubscriberTuning>;
+  /** See EventSubscriberOptions.acknowledge; the schema then needs an outbox and the app OutboxRelayModule. */
+  acknowledge?: boolean;
 }
 
 /** Everything a subscribing app needs to consume its queue; brings the AMQP connection with it. */
@@ -29,6 +31,7 @@ export class EventSubscriberModule {
       subscriber: options.subscriber,
       schema: options.schema,
       prefetch: tuning.prefetch,
+      acknowledge: options.acknowledge ?? false,
       topology: subscriberTopology({
         subscriber: options.subscriber,
         exchange: options.broker.EVENTS_EXCHANGE,
