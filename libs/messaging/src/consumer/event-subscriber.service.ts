@@ -284,7 +284,7 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
         if (Number.isFinite(occurred)) eventConsumerLag.observe({ subscriber: this.subscriber }, Math.max(0, now - occurred) / 1000);
       }
       this.withEvent(d.event, () =>
-        this.logger.debug({ msg: processed ? 'event applied' : 'duplicate event ignored', eventId: d.event.id, type: d.event.type }),
+        this.logger.log({ msg: processed ? 'event handled' : 'duplicate event ignored', eventId: d.event.id, type: d.event.type }),
       );
     }
     eventBatchSize.observe({ subscriber: this.subscriber }, fresh.size);
