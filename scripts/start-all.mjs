@@ -25,7 +25,8 @@ try {
 
   const logDir = path.join(ROOT, 'logs');
   say(`starting ${apps.length} app(s); logs in ${path.relative(process.cwd(), logDir) || '.'}/<app>.log`);
-  system = await startSystem({ env, ports, apps, logDir, handleSignals: false });
+  // All at once: no app needs another to boot (RPC clients connect on first use), so this is the fastest start.
+  system = await startSystem({ env, ports, apps, logDir, handleSignals: false, concurrent: true });
 } catch (error) {
   complain(`start:all failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -177,8 +177,14 @@ export class TransferSaga {
     return plan.onSuccess(reply);
   }
 
+  /**
+   * Records progress before the next step. Forward steps are not flushed to disk on their own (one
+   * fsync saved per step): losing one in a database crash only replays an idempotent step.
+   * Compensation decisions and final states are always flushed.
+   */
   private move(t: TransferRow, step: TransferStep, records: StepRecord[], patch: { toCustomerId?: string } = {}): Promise<TransferRow | null> {
-    return this.transfers.moveTo(t, SAGA_OWNER, this.settings.leaseMs, { step, records, ...patch });
+    const forward = step === 'POST_LEDGER' || step === 'COMMIT_FUNDS';
+    return this.transfers.moveTo(t, SAGA_OWNER, this.settings.leaseMs, { step, records, ...patch, durable: !forward });
   }
 
   /** Starts compensating from `failedStep`; the failure code is what the client will see. */

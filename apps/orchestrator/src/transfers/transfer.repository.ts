@@ -78,9 +78,23 @@ export class TransferRepository {
     row: TransferRow,
     owner: string,
     leaseMs: number,
-    next: { step: TransferStep; status?: TransferStatus; records: StepRecord[]; toCustomerId?: string; failureCode?: string; events?: EventEnvelope[] },
+    next: {
+      step: TransferStep;
+      status?: TransferStatus;
+      records: StepRecord[];
+      toCustomerId?: string;
+      failureCode?: string;
+      events?: EventEnvelope[];
+      /**
+       * false: commit without waiting for the WAL flush (synchronous_commit off for this statement).
+       * Only for forward progress markers: if a database crash loses one, the saga resumes from the
+       * previous step, whose replay is idempotent, and WAL order guarantees no later write survives it.
+       */
+      durable?: boolean;
+    },
   ): Promise<TransferRow | null> {
     const final = next.status !== undefined && next.status !== 'PENDING';
+    const flush = next.durable === false ? ` AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'` : '';
     // The events go in with the state change, in the same statement, and only if the guarded update
     // happened: a replica that lost its lease writes neither.
     const rows = await this.sql.rows<TransferRow>(
@@ -93,7 +107,7 @@ export class TransferRepository {
            lease_until = CASE WHEN $8 THEN NULL ELSE now() + $9 * interval '1 millisecond' END,
            lease_owner = CASE WHEN $8 THEN NULL ELSE lease_owner END,
            version = version + 1
-         WHERE id = $1 AND lease_owner = $2 AND version = $11 AND status = 'PENDING'
+         WHERE id = $1 AND lease_owner = $2 AND version = $11 AND status = 'PENDING'${flush}
          RETURNING *
        ), event AS (
          INSERT INTO orchestrator.outbox (id, type, payload, correlation_id)
