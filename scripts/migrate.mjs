@@ -9,7 +9,7 @@ try {
   const env = systemEnv({ ports: portsFromEnv() });
   if (await ensureDatabase(env.DATABASE_URL)) say(`created database ${redactUrl(env.DATABASE_URL)}`);
   say(`migrating ${redactUrl(env.DATABASE_URL)}`);
-  for (const { app, migrations, ms } of await migrateAll({ env, apps: appsFromArgs() })) {
+  for (const { app, migrations, ms } of await migrateAll({ env, apps: appsFromArgs(), concurrency: 7 })) {
     say(`  ${app.padEnd(14)} ${migrations.length === 0 ? 'up to date' : `applied ${migrations.join(', ')}`} (${ms} ms)`);
   }
 } catch (error) {

@@ -20,7 +20,8 @@ try {
   const env = systemEnv({ ports });
   say(`database ${redactUrl(env.DATABASE_URL)}, broker ${redactUrl(env.AMQP_URL)}`);
   if (await ensureDatabase(env.DATABASE_URL)) say('created the database');
-  const migrated = await migrateAll({ env, apps });
+  // Each app migrates its own schema under its own advisory lock, so all can run at once.
+  const migrated = await migrateAll({ env, apps, concurrency: apps.length });
   say(`migrations: ${migrated.map((m) => `${m.app} ${m.migrations.length === 0 ? 'up to date' : `+${m.migrations.length}`}`).join(', ')}`);
 
   const logDir = path.join(ROOT, 'logs');

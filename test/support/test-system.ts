@@ -53,7 +53,7 @@ export async function startTestSystem(options: { apps?: string[]; env?: Env } = 
     await deleteVhost(id);
   };
   try {
-    await migrateAll({ env, concurrency: 4, ...(options.apps ? { apps: options.apps } : {}) });
+    await migrateAll({ env, concurrency: 7, ...(options.apps ? { apps: options.apps } : {}) });
     sys = await startSystem({ env, ports, logDir, concurrent: true, handleSignals: false, timeoutMs: 60_000, ...(options.apps ? { apps: options.apps } : {}) });
   } catch (error) {
     await cleanup();

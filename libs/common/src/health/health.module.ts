@@ -22,7 +22,8 @@ export class HealthController {
 
   /** 200 when the database (and, where used, the broker) answers; 503 otherwise. */
   @Get('health')
-  @HealthCheck()
+  // swaggerDocumentation off: it would load @nestjs/swagger (a second of boot) into every app.
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   check() {
     const checks: HealthIndicatorFunction[] = [
       () =>
