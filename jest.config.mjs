@@ -16,6 +16,8 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
+    '^@bank/common/config$': '<rootDir>/libs/common/src/config/index.ts',
+    '^@bank/messaging/config$': '<rootDir>/libs/messaging/src/config.ts',
     '^@bank/(contracts|common|database|messaging|testing)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

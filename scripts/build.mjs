@@ -25,7 +25,11 @@ export const swcOptions = {
     target: 'es2023',
     keepClassNames: true,
     baseUrl: root,
-    paths: { '@bank/*': ['libs/*/src/index.ts'] },
+    paths: {
+      '@bank/common/config': ['libs/common/src/config/index.ts'],
+      '@bank/messaging/config': ['libs/messaging/src/config.ts'],
+      '@bank/*': ['libs/*/src/index.ts'],
+    },
     transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
   },
   module: { type: 'es6', resolveFully: true },

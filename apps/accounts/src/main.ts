@@ -1,12 +1,15 @@
 import 'reflect-metadata';
-import { bootstrap, loadConfigOrExit } from '@bank/common';
-import { runServiceMigrations } from '@bank/database';
-import { ACCOUNTS_SCHEMA } from './accounts.schema.js';
-import { AccountsModule } from './accounts.module.js';
+import { loadConfigOrExit } from '@bank/common/config';
 import { AccountsConfig } from './config/accounts.config.js';
-import { accountsMigrations } from './migrations/index.js';
 
 const config = loadConfigOrExit(AccountsConfig, 'accounts');
+
+// Only now the heavy modules (Nest, TypeORM, ...): a bad variable above fails the boot at once, naming it.
+const { bootstrap } = await import('@bank/common');
+const { runServiceMigrations } = await import('@bank/database');
+const { ACCOUNTS_SCHEMA } = await import('./accounts.schema.js');
+const { AccountsModule } = await import('./accounts.module.js');
+const { accountsMigrations } = await import('./migrations/index.js');
 
 if (process.argv.includes('--migrate')) {
   const applied = await runServiceMigrations({ schema: ACCOUNTS_SCHEMA, url: config.DATABASE_URL, migrations: accountsMigrations });

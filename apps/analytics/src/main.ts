@@ -1,12 +1,15 @@
 import 'reflect-metadata';
-import { bootstrap, loadConfigOrExit } from '@bank/common';
-import { runServiceMigrations } from '@bank/database';
-import { ANALYTICS_SCHEMA } from './analytics.schema.js';
-import { AnalyticsModule } from './analytics.module.js';
+import { loadConfigOrExit } from '@bank/common/config';
 import { AnalyticsConfig } from './config/analytics.config.js';
-import { analyticsMigrations } from './migrations/index.js';
 
 const config = loadConfigOrExit(AnalyticsConfig, 'analytics');
+
+// Only now the heavy modules (Nest, TypeORM, ...): a bad variable above fails the boot at once, naming it.
+const { bootstrap } = await import('@bank/common');
+const { runServiceMigrations } = await import('@bank/database');
+const { ANALYTICS_SCHEMA } = await import('./analytics.schema.js');
+const { AnalyticsModule } = await import('./analytics.module.js');
+const { analyticsMigrations } = await import('./migrations/index.js');
 
 if (process.argv.includes('--migrate')) {
   const applied = await runServiceMigrations({ schema: ANALYTICS_SCHEMA, url: config.DATABASE_URL, migrations: analyticsMigrations });

@@ -1,12 +1,15 @@
 import 'reflect-metadata';
-import { bootstrap, loadConfigOrExit } from '@bank/common';
-import { runServiceMigrations } from '@bank/database';
-import { AUDIT_SCHEMA } from './audit.schema.js';
-import { AuditModule } from './audit.module.js';
+import { loadConfigOrExit } from '@bank/common/config';
 import { AuditConfig } from './config/audit.config.js';
-import { auditMigrations } from './migrations/index.js';
 
 const config = loadConfigOrExit(AuditConfig, 'audit');
+
+// Only now the heavy modules (Nest, TypeORM, ...): a bad variable above fails the boot at once, naming it.
+const { bootstrap } = await import('@bank/common');
+const { runServiceMigrations } = await import('@bank/database');
+const { AUDIT_SCHEMA } = await import('./audit.schema.js');
+const { AuditModule } = await import('./audit.module.js');
+const { auditMigrations } = await import('./migrations/index.js');
 
 if (process.argv.includes('--migrate')) {
   const applied = await runServiceMigrations({ schema: AUDIT_SCHEMA, url: config.DATABASE_URL, migrations: auditMigrations });

@@ -1,13 +1,16 @@
 import 'reflect-metadata';
-import { bootstrap, loadConfigOrExit } from '@bank/common';
-import { runServiceMigrations } from '@bank/database';
-import { AUTH_SCHEMA } from './auth.schema.js';
-import { AuthModule } from './auth.module.js';
+import { loadConfigOrExit } from '@bank/common/config';
 import { AuthConfig } from './config/auth.config.js';
-import { authMigrations } from './migrations/index.js';
 
 // The shared loader never echoes the value of a secret it refuses (OTP_PEPPER, AUTH_SIGNING_KEY).
 const config = loadConfigOrExit(AuthConfig, 'auth');
+
+// Only now the heavy modules (Nest, TypeORM, ...): a bad variable above fails the boot at once, naming it.
+const { bootstrap } = await import('@bank/common');
+const { runServiceMigrations } = await import('@bank/database');
+const { AUTH_SCHEMA } = await import('./auth.schema.js');
+const { AuthModule } = await import('./auth.module.js');
+const { authMigrations } = await import('./migrations/index.js');
 
 if (process.argv.includes('--migrate')) {
   const applied = await runServiceMigrations({ schema: AUTH_SCHEMA, url: config.DATABASE_URL, migrations: authMigrations });

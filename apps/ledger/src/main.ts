@@ -1,12 +1,15 @@
 import 'reflect-metadata';
-import { bootstrap, loadConfigOrExit } from '@bank/common';
-import { runServiceMigrations } from '@bank/database';
+import { loadConfigOrExit } from '@bank/common/config';
 import { LedgerConfig } from './config/ledger.config.js';
-import { LedgerModule } from './ledger.module.js';
-import { LEDGER_SCHEMA } from './ledger.schema.js';
-import { ledgerMigrations } from './migrations/index.js';
 
 const config = loadConfigOrExit(LedgerConfig, 'ledger');
+
+// Only now the heavy modules (Nest, TypeORM, ...): a bad variable above fails the boot at once, naming it.
+const { bootstrap } = await import('@bank/common');
+const { runServiceMigrations } = await import('@bank/database');
+const { LedgerModule } = await import('./ledger.module.js');
+const { LEDGER_SCHEMA } = await import('./ledger.schema.js');
+const { ledgerMigrations } = await import('./migrations/index.js');
 
 if (process.argv.includes('--migrate')) {
   const applied = await runServiceMigrations({ schema: LEDGER_SCHEMA, url: config.DATABASE_URL, migrations: ledgerMigrations });

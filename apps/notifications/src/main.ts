@@ -1,13 +1,16 @@
 import 'reflect-metadata';
-import { bootstrap, loadConfigOrExit } from '@bank/common';
-import { runServiceMigrations } from '@bank/database';
+import { loadConfigOrExit } from '@bank/common/config';
 import { applyDevOutboxDefault, NotificationsConfig } from './config/notifications.config.js';
-import { notificationsMigrations } from './migrations/index.js';
-import { NotificationsModule } from './notifications.module.js';
-import { NOTIFICATIONS_SCHEMA } from './notifications.schema.js';
 
 applyDevOutboxDefault(process.env);
 const config = loadConfigOrExit(NotificationsConfig, 'notifications');
+
+// Only now the heavy modules (Nest, TypeORM, ...): a bad variable above fails the boot at once, naming it.
+const { bootstrap } = await import('@bank/common');
+const { runServiceMigrations } = await import('@bank/database');
+const { notificationsMigrations } = await import('./migrations/index.js');
+const { NotificationsModule } = await import('./notifications.module.js');
+const { NOTIFICATIONS_SCHEMA } = await import('./notifications.schema.js');
 
 if (process.argv.includes('--migrate')) {
   const applied = await runServiceMigrations({

@@ -1,13 +1,16 @@
 import 'reflect-metadata';
-import { bootstrap, loadConfigOrExit } from '@bank/common';
-import { runServiceMigrations } from '@bank/database';
+import { loadConfigOrExit } from '@bank/common/config';
 import { OrchestratorConfig } from './config/orchestrator.config.js';
-import { orchestratorMigrations } from './migrations/index.js';
-import { mountOpenApi } from './openapi/openapi.js';
-import { ORCHESTRATOR_SCHEMA } from './orchestrator.schema.js';
-import { OrchestratorModule } from './orchestrator.module.js';
 
 const config = loadConfigOrExit(OrchestratorConfig, 'orchestrator');
+
+// Only now the heavy modules (Nest, TypeORM, ...): a bad variable above fails the boot at once, naming it.
+const { bootstrap } = await import('@bank/common');
+const { runServiceMigrations } = await import('@bank/database');
+const { orchestratorMigrations } = await import('./migrations/index.js');
+const { mountOpenApi } = await import('./openapi/openapi.js');
+const { ORCHESTRATOR_SCHEMA } = await import('./orchestrator.schema.js');
+const { OrchestratorModule } = await import('./orchestrator.module.js');
 
 if (process.argv.includes('--migrate')) {
   const applied = await runServiceMigrations({ schema: ORCHESTRATOR_SCHEMA, url: config.DATABASE_URL, migrations: orchestratorMigrations });

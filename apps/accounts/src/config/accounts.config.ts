@@ -1,5 +1,5 @@
 import { IsInt, Max, Min } from 'class-validator';
-import { BrokerConfig } from '@bank/common';
+import { BrokerConfig } from '@bank/common/config';
 
 export class AccountsConfig extends BrokerConfig {
   @IsInt() @Min(1) @Max(65535)

@@ -1,5 +1,5 @@
 import { IsInt, Max, Min } from 'class-validator';
-import { SubscriberConfig } from '@bank/messaging';
+import { SubscriberConfig } from '@bank/messaging/config';
 
 export class AnalyticsConfig extends SubscriberConfig {
   @IsInt()

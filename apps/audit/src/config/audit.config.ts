@@ -1,5 +1,5 @@
 import { IsInt, Max, Min } from 'class-validator';
-import { SubscriberConfig } from '@bank/messaging';
+import { SubscriberConfig } from '@bank/messaging/config';
 
 export class AuditConfig extends SubscriberConfig {
   @IsInt()

@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { IsInt, IsString, Max, MaxLength, Min, MinLength, ValidateBy, type ValidationArguments } from 'class-validator';
-import { BrokerConfig, loadConfig } from '@bank/common';
+import { BrokerConfig, loadConfig } from '@bank/common/config';
 
 /** Only for local runs and tests: production refuses to boot with it. */
 export const DEV_OTP_PEPPER = 'dev-only-otp-pepper-never-use-in-production';

@@ -1,5 +1,5 @@
 import { IsInt, IsString, Max, Min } from 'class-validator';
-import { BaseConfig } from '@bank/common';
+import { BaseConfig } from '@bank/common/config';
 
 /** The ledger takes commands over TCP and uses no broker: BaseConfig, not BrokerConfig. */
 export class LedgerConfig extends BaseConfig {

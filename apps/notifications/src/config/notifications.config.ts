@@ -1,5 +1,5 @@
 import { IsBoolean, IsInt, Max, Min, ValidateBy } from 'class-validator';
-import { BrokerConfig } from '@bank/common';
+import { BrokerConfig } from '@bank/common/config';
 
 export class NotificationsConfig extends BrokerConfig {
   @IsInt()

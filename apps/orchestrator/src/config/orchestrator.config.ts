@@ -1,5 +1,5 @@
 import { IsInt, IsString, Max, Min } from 'class-validator';
-import { BrokerConfig } from '@bank/common';
+import { BrokerConfig } from '@bank/common/config';
 
 export class OrchestratorConfig extends BrokerConfig {
   @IsInt() @Min(1) @Max(65535)

@@ -1,5 +1,5 @@
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
-import { BrokerConfig } from '@bank/common';
+import { BrokerConfig } from '@bank/common/config';
 
 /** Config of an app that consumes events: the broker, plus consumer tuning with production defaults. */
 export class SubscriberConfig extends BrokerConfig {
