@@ -21,6 +21,25 @@ export function checkReplay(row: IdempotentRow, requestHash: string): void {
   }
 }
 
+/**
+ * The request's wait on a saga it started: the final row when the saga finishes within `ms`;
+ * otherwise the saga goes on in the background, the row is marked as answered (so the key's replay
+ * gets 202, not 409) and a PENDING view of it is returned.
+ */
+export async function awaitSaga<R extends { status: string; responded: boolean }>(
+  row: R,
+  running: Promise<R>,
+  ms: number,
+  markResponded: () => Promise<void>,
+  onBackgroundError: (error: unknown) => void,
+): Promise<R> {
+  const finished = await within(running, ms);
+  if (finished && finished.status !== 'PENDING') return finished;
+  running.catch(onBackgroundError);
+  await markResponded();
+  return { ...(finished ?? row), status: 'PENDING', responded: true };
+}
+
 /** Resolves with the work's result, or with `undefined` when it takes longer than `ms` (the work goes on). */
 export async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Sql } from '@bank/database';
-import { outboxChannel } from '@bank/messaging';
+import { outboxChannel, outboxEventsCte, outboxEventsParam } from '@bank/messaging';
 import type { EventEnvelope } from '@bank/contracts';
 import { ORCHESTRATOR_SCHEMA } from '../orchestrator.schema.js';
 import type { DepositRow, DepositStep } from './deposit.row.js';
@@ -50,16 +50,10 @@ export class DepositRepository {
            version = version + 1
          WHERE id = $1 AND lease_owner = $2 AND version = $7 AND status = 'PENDING'
          RETURNING *
-       ), event AS (
-         INSERT INTO orchestrator.outbox (id, type, payload, correlation_id)
-         SELECT e.id, e.type, e.payload, e.correlation_id
-           FROM jsonb_to_recordset($6::jsonb) AS e(id uuid, type text, payload jsonb, correlation_id text)
-          WHERE EXISTS (SELECT 1 FROM moved)
-         RETURNING id
-       )
+       ), event AS (${outboxEventsCte(ORCHESTRATOR_SCHEMA, '$6', 'moved')})
        SELECT moved.*, CASE WHEN EXISTS (SELECT 1 FROM event) THEN pg_notify('${outboxChannel(ORCHESTRATOR_SCHEMA)}', '') END AS notified
          FROM moved`,
-      [row.id, owner, step, done, leaseMs, JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, payload: e, correlation_id: e.correlationId }))), row.version],
+      [row.id, owner, step, done, leaseMs, outboxEventsParam(events), row.version],
     );
     return moved ?? null;
   }

@@ -2,7 +2,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccountDirectory } from '../accounts/account-directory.js';
-import { checkReplay, within } from '../common/idempotent-replay.js';
+import { awaitSaga, checkReplay } from '../common/idempotent-replay.js';
 import { requestFingerprint } from '../common/idempotency-key.js';
 import { DepositSaga } from '../saga/deposit.saga.js';
 import { SAGA_OWNER } from '../saga/saga-owner.js';
@@ -44,11 +44,12 @@ export class MakeDepositHandler implements ICommandHandler<MakeDepositCommand, D
       checkReplay(row, requestHash);
       return row;
     }
-    const running = this.saga.drive(row);
-    const finished = await within(running, this.settings.syncWaitMs);
-    if (finished?.status === 'COMPLETED') return finished;
-    running.catch((error: unknown) => this.logger.error({ msg: 'deposit saga failed in background', depositId: row.id, error: String(error) }));
-    await this.deposits.markResponded(row.id);
-    return { ...(finished ?? row), status: 'PENDING', responded: true };
+    return awaitSaga(
+      row,
+      this.saga.drive(row),
+      this.settings.syncWaitMs,
+      () => this.deposits.markResponded(row.id),
+      (error) => this.logger.error({ msg: 'deposit saga failed in background', depositId: row.id, error: String(error) }),
+    );
   }
 }

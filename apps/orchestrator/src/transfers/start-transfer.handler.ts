@@ -3,7 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '@bank/contracts';
 import { AccountDirectory } from '../accounts/account-directory.js';
-import { checkReplay, within } from '../common/idempotent-replay.js';
+import { awaitSaga, checkReplay } from '../common/idempotent-replay.js';
 import { requestFingerprint } from '../common/idempotency-key.js';
 import { SAGA_OWNER } from '../saga/saga-owner.js';
 import { SAGA_SETTINGS, type SagaSettings } from '../saga/saga.settings.js';
@@ -53,12 +53,13 @@ export class StartTransferHandler implements ICommandHandler<StartTransferComman
       checkReplay(row, requestHash);
       return row;
     }
-    const running = this.saga.drive(row);
-    const finished = await within(running, this.settings.syncWaitMs);
-    if (finished && finished.status !== 'PENDING') return finished;
-    // Still running (a slow step, or a retry scheduled): answer 202; it finishes on its own.
-    running.catch((error: unknown) => this.logger.error({ msg: 'transfer saga failed in background', transferId: row.id, error: String(error) }));
-    await this.transfers.markResponded(row.id);
-    return { ...(finished ?? row), status: 'PENDING', responded: true };
+    // Still running after the wait (a slow step, or a retry scheduled): 202; it finishes on its own.
+    return awaitSaga(
+      row,
+      this.saga.drive(row),
+      this.settings.syncWaitMs,
+      () => this.transfers.markResponded(row.id),
+      (error) => this.logger.error({ msg: 'transfer saga failed in background', transferId: row.id, error: String(error) }),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Sql } from '@bank/database';
-import { outboxChannel } from '@bank/messaging';
+import { outboxChannel, outboxEventsCte, outboxEventsParam } from '@bank/messaging';
 import type { EventEnvelope } from '@bank/contracts';
 import { ORCHESTRATOR_SCHEMA } from '../orchestrator.schema.js';
 import type { StepRecord, TransferRow, TransferStatus, TransferStep } from './transfer.row.js';
@@ -109,13 +109,7 @@ export class TransferRepository {
            version = version + 1
          WHERE id = $1 AND lease_owner = $2 AND version = $11 AND status = 'PENDING'${flush}
          RETURNING *
-       ), event AS (
-         INSERT INTO orchestrator.outbox (id, type, payload, correlation_id)
-         SELECT e.id, e.type, e.payload, e.correlation_id
-           FROM jsonb_to_recordset($10::jsonb) AS e(id uuid, type text, payload jsonb, correlation_id text)
-          WHERE EXISTS (SELECT 1 FROM moved)
-         RETURNING id
-       )
+       ), event AS (${outboxEventsCte(ORCHESTRATOR_SCHEMA, '$10', 'moved')})
        SELECT moved.*, CASE WHEN EXISTS (SELECT 1 FROM event) THEN pg_notify('${outboxChannel(ORCHESTRATOR_SCHEMA)}', '') END AS notified
          FROM moved`,
       [
@@ -128,7 +122,7 @@ export class TransferRepository {
         next.failureCode ?? null,
         final,
         leaseMs,
-        JSON.stringify((next.events ?? []).map((e) => ({ id: e.id, type: e.type, payload: e, correlation_id: e.correlationId }))),
+        outboxEventsParam(next.events ?? []),
         row.version,
       ],
     );

@@ -29,3 +29,20 @@ export async function appendToOutbox(executor: SqlExecutor, schema: string, enve
   // Wakes the relay at commit so events leave within milliseconds, not a poll interval.
   await executor.query(`SELECT pg_notify('${outboxChannel(schema)}', '')`);
 }
+
+/**
+ * For a statement that changes state and emits events only if its change happened: a CTE body that
+ * inserts the events (passed as ONE jsonb parameter, see `outboxEventsParam`) when the CTE named
+ * `guard` returned rows. Used as `..., event AS (${outboxEventsCte(schema, '$10', 'moved')})`.
+ */
+export function outboxEventsCte(schema: string, param: string, guard: string): string {
+  return `INSERT INTO "${schema}".outbox (id, type, payload, correlation_id)
+          SELECT e.id, e.type, e.payload, e.correlation_id
+            FROM jsonb_to_recordset(${param}::jsonb) AS e(id uuid, type text, payload jsonb, correlation_id text)
+           WHERE EXISTS (SELECT 1 FROM ${guard})
+          RETURNING id`;
+}
+
+export function outboxEventsParam(envelopes: EventEnvelope[]): string {
+  return JSON.stringify(envelopes.map((e) => ({ id: e.id, type: e.type, payload: e, correlation_id: e.correlationId })));
+}
