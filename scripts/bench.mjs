@@ -23,7 +23,8 @@ import { createParticipants } from './bench/setup.mjs';
 import { parseOptions, USAGE } from './bench/options.mjs';
 
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
-const round = (v, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits);
+const round = (v, digits = 2) =>
+  v === null || v === undefined || !Number.isFinite(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits;
 
 async function healthy(url) {
   const res = await send(url, { path: '/health', timeoutMs: 3_000 });
@@ -54,13 +55,20 @@ async function main() {
 
   // --- preflight: which apps answer
   const up = Object.fromEntries(await Promise.all(Object.entries(urls).map(async ([app, url]) => [app, await healthy(url)])));
-  log(`health: ${Object.entries(up).map(([a, ok]) => `${a} ${ok ? 'ok' : 'DOWN'}`).join(', ')}`);
+  log(
+    `health: ${Object.entries(up)
+      .map(([a, ok]) => `${a} ${ok ? 'ok' : 'DOWN'}`)
+      .join(', ')}`,
+  );
   if (!up.orchestrator || !up.notifications) {
-    log(`the orchestrator (${urls.orchestrator}) and notifications (${urls.notifications}) must be running: start the system with npm run start:all`);
+    log(
+      `the orchestrator (${urls.orchestrator}) and notifications (${urls.notifications}) must be running: start the system with npm run start:all`,
+    );
     return 2;
   }
   const missing = ['audit', 'analytics', 'ledger'].filter((a) => !up[a]);
-  if (missing.length > 0 && !options.allowMissing) log(`not healthy: ${missing.join(', ')}; their checks will fail (--allow-missing skips them)`);
+  if (missing.length > 0 && !options.allowMissing)
+    log(`not healthy: ${missing.join(', ')}; their checks will fail (--allow-missing skips them)`);
 
   const machine = {
     cores: os.cpus().length,
@@ -129,7 +137,9 @@ async function main() {
     },
     onTick: ({ now, measureStart, windowTransfers, totals }) => {
       const inWindow = now > measureStart ? `${(windowTransfers / ((now - measureStart) / 1000)).toFixed(0)} transfers/s` : 'warming up';
-      log(`  ${inWindow}; sent ${totals.sent}, 201 ${totals.completed}, 202 ${totals.pending}, 422 ${totals.refused}, other ${totals.other}`);
+      log(
+        `  ${inWindow}; sent ${totals.sent}, 201 ${totals.completed}, 202 ${totals.pending}, 422 ${totals.refused}, other ${totals.other}`,
+      );
     },
   });
 
@@ -146,6 +156,12 @@ async function main() {
     pendingIds: load.pendingIds,
   });
 
+  if (invariants.checks.some((c) => !c.ok && !c.skipped && /^(audit|analytics)/.test(c.name))) {
+    log(
+      'hint: subscribers behind or short? Another system on the same RabbitMQ vhost (a second start:all, another checkout) competes for the same queues and takes a share of the events',
+    );
+  }
+
   // --- the yardstick, on the now quiet server
   let pgbench = null;
   if (options.pgbench) {
@@ -161,7 +177,9 @@ async function main() {
   }
 
   const h = load.histogram;
-  const lagP99s = Object.values(eventLag).filter((l) => l && l.p99Ms !== null).map((l) => l.p99Ms);
+  const lagP99s = Object.values(eventLag)
+    .filter((l) => l && l.p99Ms !== null)
+    .map((l) => l.p99Ms);
   const lagMissing = Object.values(eventLag).reduce((n, l) => n + (l?.missing ?? 0), 0);
   const result = {
     transfersPerSec: round(load.transfersPerSec, 1),

@@ -70,7 +70,8 @@ export class EventLagSampler {
     this.samples.push(sample);
     const recipient = this.participants[sample.toIndex];
     if (this.enabled.audit) this.trackers.push(this.track('audit', sample, () => this.probeAudit(sample)));
-    if (this.enabled.notifications) this.trackers.push(this.track('notifications', sample, () => this.probeNotifications(sample, recipient.phone)));
+    if (this.enabled.notifications)
+      this.trackers.push(this.track('notifications', sample, () => this.probeNotifications(sample, recipient.phone)));
     if (this.enabled.analytics && this.analyticsBaseline !== undefined) {
       this.trackers.push(this.track('analytics', sample, async () => this.seenByAnalytics(sample)));
     }
@@ -85,7 +86,9 @@ export class EventLagSampler {
     this.agent.destroy();
     const result = {};
     for (const target of Object.keys(this.lags)) {
-      result[target] = this.enabled[target] ? { ...summarize(this.lags[target]), missing: this.missing[target], probeErrors: this.probeErrors[target] } : null;
+      result[target] = this.enabled[target]
+        ? { ...summarize(this.lags[target]), missing: this.missing[target], probeErrors: this.probeErrors[target] }
+        : null;
     }
     return result;
   }

@@ -15,9 +15,7 @@ const num = (v) => Number(v ?? 0);
 /** Everything the checks compare, in one consistent-enough read. */
 async function readFacts(client) {
   const facts = {};
-  const transfers = await client.query(
-    `SELECT status, count(*)::int AS n FROM orchestrator.transfers GROUP BY status`,
-  );
+  const transfers = await client.query(`SELECT status, count(*)::int AS n FROM orchestrator.transfers GROUP BY status`);
   facts.transfers = Object.fromEntries(transfers.rows.map((r) => [r.status, r.n]));
   const volume = await client.query(
     `SELECT currency, sum(amount)::text AS total FROM orchestrator.transfers WHERE status = 'COMPLETED' GROUP BY currency`,
@@ -76,9 +74,23 @@ function evaluate(facts, { reconciliation, analytics }, { allowMissing }) {
   const checks = [];
   const completed = facts.transfers.COMPLETED ?? 0;
   const failed = facts.transfers.FAILED ?? 0;
-  checks.push(check('sagas settled (no PENDING transfer or deposit)', (facts.transfers.PENDING ?? 0) === 0 && facts.pendingDeposits === 0, `transfers ${JSON.stringify(facts.transfers)}, pending deposits ${facts.pendingDeposits}`));
-  checks.push(check('no transfer NEEDS_ATTENTION', (facts.transfers.NEEDS_ATTENTION ?? 0) === 0, `${facts.transfers.NEEDS_ATTENTION ?? 0}`));
-  checks.push(check('money conserved: sum(balances) == sum(deposits)', facts.accounts.totalBalance === facts.deposits.total, `${facts.accounts.totalBalance} vs ${facts.deposits.total}`));
+  checks.push(
+    check(
+      'sagas settled (no PENDING transfer or deposit)',
+      (facts.transfers.PENDING ?? 0) === 0 && facts.pendingDeposits === 0,
+      `transfers ${JSON.stringify(facts.transfers)}, pending deposits ${facts.pendingDeposits}`,
+    ),
+  );
+  checks.push(
+    check('no transfer NEEDS_ATTENTION', (facts.transfers.NEEDS_ATTENTION ?? 0) === 0, `${facts.transfers.NEEDS_ATTENTION ?? 0}`),
+  );
+  checks.push(
+    check(
+      'money conserved: sum(balances) == sum(deposits)',
+      facts.accounts.totalBalance === facts.deposits.total,
+      `${facts.accounts.totalBalance} vs ${facts.deposits.total}`,
+    ),
+  );
   checks.push(check('no negative balance', facts.accounts.negative === 0, `${facts.accounts.negative} account(s)`));
   checks.push(check('no hold left RESERVED', facts.reservedHolds === 0, `${facts.reservedHolds}`));
 
@@ -86,34 +98,74 @@ function evaluate(facts, { reconciliation, analytics }, { allowMissing }) {
   checks.push(
     check(
       'ledger == accounts (GET /reconciliation ok)',
-      reconciliation.status === 200 && rec?.ok === true && (rec.mismatches ?? []).length === 0 && Object.values(rec.journalTotals ?? {}).every((t) => t === 0),
-      reconciliation.status === 200 ? `ok=${rec?.ok}, mismatches=${(rec?.mismatches ?? []).length}, journal ${JSON.stringify(rec?.journalTotals)}` : `GET /reconciliation: ${reconciliation.status || reconciliation.error}`,
+      reconciliation.status === 200 &&
+        rec?.ok === true &&
+        (rec.mismatches ?? []).length === 0 &&
+        Object.values(rec.journalTotals ?? {}).every((t) => t === 0),
+      reconciliation.status === 200
+        ? `ok=${rec?.ok}, mismatches=${(rec?.mismatches ?? []).length}, journal ${JSON.stringify(rec?.journalTotals)}`
+        : `GET /reconciliation: ${reconciliation.status || reconciliation.error}`,
     ),
   );
 
   if (facts.audit === undefined) {
-    checks.push({ ...check('audit: one transfer.completed record per COMPLETED transfer', false, 'no audit.records table'), skipped: allowMissing });
+    checks.push({
+      ...check('audit: one transfer.completed record per COMPLETED transfer', false, 'no audit.records table'),
+      skipped: allowMissing,
+    });
   } else {
     const c = facts.audit['transfer.completed'] ?? { n: 0, distinct: 0 };
     const f = facts.audit['transfer.failed'] ?? { n: 0, distinct: 0 };
-    checks.push(check('audit: one transfer.completed record per COMPLETED transfer', c.n === completed && c.distinct === c.n && facts.auditTransfersTwice === 0, `${c.n} records (${c.distinct} event ids, ${facts.auditTransfersTwice} transfers twice) vs ${completed} transfers`));
-    checks.push(check('audit: one transfer.failed record per FAILED transfer', f.n === failed && f.distinct === f.n, `${f.n} vs ${failed}`));
+    checks.push(
+      check(
+        'audit: one transfer.completed record per COMPLETED transfer',
+        c.n === completed && c.distinct === c.n && facts.auditTransfersTwice === 0,
+        `${c.n} records (${c.distinct} event ids, ${facts.auditTransfersTwice} transfers twice) vs ${completed} transfers`,
+      ),
+    );
+    checks.push(
+      check('audit: one transfer.failed record per FAILED transfer', f.n === failed && f.distinct === f.n, `${f.n} vs ${failed}`),
+    );
   }
 
   if (analytics.status !== 200 || !analytics.body?.transfers) {
-    checks.push({ ...check('analytics == orchestrator/accounts totals', false, `GET /analytics/summary: ${analytics.status || analytics.error}`), skipped: allowMissing });
+    checks.push({
+      ...check('analytics == orchestrator/accounts totals', false, `GET /analytics/summary: ${analytics.status || analytics.error}`),
+      skipped: allowMissing,
+    });
   } else {
     const a = analytics.body;
     const sameMap = (x = {}, y = {}) => {
       const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
       return [...keys].every((k) => num(x[k]) === num(y[k]));
     };
-    checks.push(check('analytics: transfers completed/failed == orchestrator', a.transfers.completed === completed && a.transfers.failed === failed, `${a.transfers.completed}/${a.transfers.failed} vs ${completed}/${failed}`));
-    checks.push(check('analytics: volume == completed transfer volume', sameMap(a.volume, facts.completedVolume), `${JSON.stringify(a.volume)} vs ${JSON.stringify(facts.completedVolume)}`));
+    checks.push(
+      check(
+        'analytics: transfers completed/failed == orchestrator',
+        a.transfers.completed === completed && a.transfers.failed === failed,
+        `${a.transfers.completed}/${a.transfers.failed} vs ${completed}/${failed}`,
+      ),
+    );
+    checks.push(
+      check(
+        'analytics: volume == completed transfer volume',
+        sameMap(a.volume, facts.completedVolume),
+        `${JSON.stringify(a.volume)} vs ${JSON.stringify(facts.completedVolume)}`,
+      ),
+    );
     const depositVolume = a.deposits?.volume ?? {};
-    checks.push(check('analytics: deposits == accounts.deposits', num(a.deposits?.count) === facts.deposits.count && sameMap(depositVolume, facts.deposits.volume), `${a.deposits?.count} ${JSON.stringify(depositVolume)} vs ${facts.deposits.count} ${JSON.stringify(facts.deposits.volume)}`));
-    checks.push(check('analytics: accounts == accounts.accounts', a.accounts === facts.accounts.count, `${a.accounts} vs ${facts.accounts.count}`));
-    if (facts.customers !== undefined) checks.push(check('analytics: customers == auth.customers', a.customers === facts.customers, `${a.customers} vs ${facts.customers}`));
+    checks.push(
+      check(
+        'analytics: deposits == accounts.deposits',
+        num(a.deposits?.count) === facts.deposits.count && sameMap(depositVolume, facts.deposits.volume),
+        `${a.deposits?.count} ${JSON.stringify(depositVolume)} vs ${facts.deposits.count} ${JSON.stringify(facts.deposits.volume)}`,
+      ),
+    );
+    checks.push(
+      check('analytics: accounts == accounts.accounts', a.accounts === facts.accounts.count, `${a.accounts} vs ${facts.accounts.count}`),
+    );
+    if (facts.customers !== undefined)
+      checks.push(check('analytics: customers == auth.customers', a.customers === facts.customers, `${a.customers} vs ${facts.customers}`));
   }
   return checks;
 }
@@ -174,10 +226,22 @@ async function checkThroughApi({ urls, agent, settleS, participants, pendingIds 
   const deposited = participants.reduce((a, p) => a + p.deposited, 0);
   const reconciliation = await send(urls.ledger, { path: '/reconciliation', agent, timeoutMs: 120_000 });
   const checks = [
-    check('sagas settled (the bench\'s 202s all finished)', pending === 0, `${pending} still PENDING`),
-    check('money conserved over the bench accounts', accounts.every((r) => r.status === 200) && total === deposited, `${total} vs ${deposited}`),
-    check('no negative balance, no hold left', accounts.every((r) => num(r.body?.balance) >= 0 && r.body?.availableBalance === r.body?.balance), ''),
-    check('ledger == accounts (GET /reconciliation ok)', reconciliation.status === 200 && reconciliation.body?.ok === true, `${reconciliation.status}`),
+    check("sagas settled (the bench's 202s all finished)", pending === 0, `${pending} still PENDING`),
+    check(
+      'money conserved over the bench accounts',
+      accounts.every((r) => r.status === 200) && total === deposited,
+      `${total} vs ${deposited}`,
+    ),
+    check(
+      'no negative balance, no hold left',
+      accounts.every((r) => num(r.body?.balance) >= 0 && r.body?.availableBalance === r.body?.balance),
+      '',
+    ),
+    check(
+      'ledger == accounts (GET /reconciliation ok)',
+      reconciliation.status === 200 && reconciliation.body?.ok === true,
+      `${reconciliation.status}`,
+    ),
     { ...check('audit and analytics totals', false, 'not checkable without DATABASE_URL'), skipped: false },
   ];
   return { mode: 'api', checks, ok: checks.every((c) => c.ok || c.skipped), settledMs: Date.now() - started };

@@ -101,7 +101,8 @@ export async function runLoad({
       if (now >= measureStart && now < measureEnd) {
         windowRequests++;
         histogram.recordValue(Math.max(1, Math.round(res.ms * 1000)));
-        const key = res.status === 0 ? `0 ${res.error}` : res.status >= 400 && res.body?.code ? `${res.status} ${res.body.code}` : String(res.status);
+        const key =
+          res.status === 0 ? `0 ${res.error}` : res.status >= 400 && res.body?.code ? `${res.status} ${res.body.code}` : String(res.status);
         statusCounts[key] = (statusCounts[key] ?? 0) + 1;
         if (res.status === 201 || res.status === 202) windowTransfers++;
         if (res.status === 201 && res.body?.id) {

@@ -118,7 +118,8 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
   };
   if (options.accounts < 2) throw new Error('--accounts must be at least 2');
   if (options.durationS <= 0) throw new Error('--duration must be positive');
-  if (options.deposit < 1 || options.deposit > 1e12) throw new Error('--deposit must be within 1..10^12 (the contract caps an amount there)');
+  if (options.deposit < 1 || options.deposit > 1e12)
+    throw new Error('--deposit must be within 1..10^12 (the contract caps an amount there)');
   if (options.amountMax > 1e12) throw new Error('--amount-max must be at most 10^12');
   return options;
 }

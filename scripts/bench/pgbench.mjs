@@ -8,7 +8,12 @@ import pg from 'pg';
 function run(command, args, { env, timeoutMs }) {
   return new Promise((resolve) => {
     execFile(command, args, { env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, error, stdout: String(stdout), stderr: String(stderr) });
+      resolve({
+        code: error ? (typeof error.code === 'number' ? error.code : -1) : 0,
+        error,
+        stdout: String(stdout),
+        stderr: String(stderr),
+      });
     });
   });
 }
@@ -53,7 +58,8 @@ export async function runPgbench({ databaseUrl, scale, clients, jobs, durationS,
   const database = `bench_pgbench_${randomBytes(4).toString('hex')}`;
   const env = libpqEnv(databaseUrl, database);
   try {
-    const free = (await admin(databaseUrl, `SELECT current_setting('max_connections')::int - count(*)::int AS free FROM pg_stat_activity`)).rows[0].free;
+    const free = (await admin(databaseUrl, `SELECT current_setting('max_connections')::int - count(*)::int AS free FROM pg_stat_activity`))
+      .rows[0].free;
     if (free < clients + 2) log(`only ${free} free connection slots on the server for pgbench -c ${clients}; it may fail`);
     await admin(databaseUrl, `CREATE DATABASE ${database}`);
     log(`pgbench -i -s ${scale} into ${database}`);
@@ -64,13 +70,24 @@ export async function runPgbench({ databaseUrl, scale, clients, jobs, durationS,
       env,
       timeoutMs: (durationS + 300) * 1000,
     });
-    const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(bench.stdout)?.[1] ?? /tps = ([\d.]+)/.exec(bench.stdout)?.[1]);
+    const tps = Number(
+      /tps = ([\d.]+) \(without initial connection time\)/.exec(bench.stdout)?.[1] ?? /tps = ([\d.]+)/.exec(bench.stdout)?.[1],
+    );
     const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(bench.stdout)?.[1]);
     const failed = Number(/number of failed transactions: (\d+)/.exec(bench.stdout)?.[1] ?? 0);
     if (bench.code !== 0 || !Number.isFinite(tps)) {
       return { error: `pgbench failed: ${(bench.stderr || bench.stdout).trim().split('\n').slice(-3).join(' | ')}`, version };
     }
-    return { tps, latencyMs: Number.isFinite(latencyMs) ? latencyMs : null, failedTransactions: failed, clients, jobs, scale, durationS, version };
+    return {
+      tps,
+      latencyMs: Number.isFinite(latencyMs) ? latencyMs : null,
+      failedTransactions: failed,
+      clients,
+      jobs,
+      scale,
+      durationS,
+      version,
+    };
   } catch (error) {
     return { error: `pgbench: ${error.message}`, version };
   } finally {

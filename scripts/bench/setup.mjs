@@ -26,7 +26,8 @@ async function readCode(urls, agent, phone) {
       const code = /\b(\d{6})\b/.exec(res.body[0]?.body ?? '')?.[1];
       if (code) return code;
     }
-    if (Date.now() > deadline) throw new Error(`no OTP for ${phone} in the dev outbox (GET /outbox: ${res.status} ${res.text?.slice(0, 200) ?? res.error})`);
+    if (Date.now() > deadline)
+      throw new Error(`no OTP for ${phone} in the dev outbox (GET /outbox: ${res.status} ${res.text?.slice(0, 200) ?? res.error})`);
     await sleep(50);
   }
 }
@@ -55,7 +56,13 @@ export async function createParticipants({ urls, count, deposit, concurrency, on
     return await mapLimit(Array.from({ length: count }), concurrency, async () => {
       const who = await login(urls, agent, nextPhone());
       const auth = { authorization: `Bearer ${who.token}` };
-      const account = await sendExpect(urls.orchestrator, 201, { method: 'POST', path: '/accounts', headers: auth, body: { currency: 'EUR' }, agent });
+      const account = await sendExpect(urls.orchestrator, 201, {
+        method: 'POST',
+        path: '/accounts',
+        headers: auth,
+        body: { currency: 'EUR' },
+        agent,
+      });
       await sendExpect(urls.orchestrator, 201, {
         method: 'POST',
         path: `/accounts/${account.body.id}/deposits`,

@@ -23,7 +23,11 @@ describe('faults: kill -9 and restart of orchestrator, accounts, ledger under lo
 
   const unfinishedWithError = async () =>
     Number(
-      (await system.db.query(`SELECT count(*) AS n FROM orchestrator.transfers WHERE status = 'PENDING' AND last_error IS NOT NULL`)).rows[0].n,
+      (
+        await system.db.query<{ n: string }>(
+          `SELECT count(*) AS n FROM orchestrator.transfers WHERE status = 'PENDING' AND last_error IS NOT NULL`,
+        )
+      ).rows[0].n,
     );
 
   it.each(['orchestrator', 'accounts', 'ledger'])(
@@ -43,7 +47,7 @@ describe('faults: kill -9 and restart of orchestrator, accounts, ledger under lo
       }
       expect(load.answered).toBeGreaterThanOrEqual(20);
       load.report(expect.getState().currentTestName ?? '');
-    await expectConsistent(system, load);
+      await expectConsistent(system, load);
     },
     180_000,
   );

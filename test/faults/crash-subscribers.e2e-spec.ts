@@ -30,14 +30,18 @@ describe('faults: kill -9 and restart of notifications, audit, analytics under l
         await system.sys.kill(app);
         // Events keep coming while it is down, and wait in its queue.
         await load.waitForAnswers(15);
-        await eventually(() => queueDepths(vhostOf(system)), (q) => (q[`${app}.events`] ?? 0) > 0, { timeoutMs: 20_000, everyMs: 500 });
+        await eventually(
+          () => queueDepths(vhostOf(system)),
+          (q) => (q[`${app}.events`] ?? 0) > 0,
+          { timeoutMs: 20_000, everyMs: 500 },
+        );
         await system.sys.start(app);
         await load.waitForAnswers(10);
       } finally {
         await load.stop();
       }
       load.report(expect.getState().currentTestName ?? '');
-    await expectConsistent(system, load);
+      await expectConsistent(system, load);
     },
     180_000,
   );

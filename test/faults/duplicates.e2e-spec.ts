@@ -20,9 +20,11 @@ describe('faults: duplicate event deliveries', () => {
     // A refused transfer too, so transfer.failed is among the copies.
     const poor = await new BankClient(system).login();
     const account = (await new BankClient(system).openAccount(poor.token)).id;
-    await new BankClient(system).transfer(poor.token, { fromAccountId: account, toAccountId: people[0]!.account, amount: 5, currency: 'EUR' }).expect(422);
+    await new BankClient(system)
+      .transfer(poor.token, { fromAccountId: account, toAccountId: people[0].account, amount: 5, currency: 'EUR' })
+      .expect(422);
     await eventually(
-      () => system.db.query(`SELECT count(*)::int AS n FROM audit.records WHERE type = 'transfer.failed'`),
+      () => system.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit.records WHERE type = 'transfer.failed'`),
       (r) => r.rows[0].n === 1,
     );
   }, 180_000);
@@ -52,7 +54,11 @@ describe('faults: duplicate event deliveries', () => {
       await load.stop();
     }
     // audit takes every event type: each copy must be counted there as a duplicate.
-    await eventually(() => duplicatesSeen(system, 'audit'), (n) => n - auditDuplicatesBefore >= sent, { timeoutMs: 60_000, everyMs: 250 });
+    await eventually(
+      () => duplicatesSeen(system, 'audit'),
+      (n) => n - auditDuplicatesBefore >= sent,
+      { timeoutMs: 60_000, everyMs: 250 },
+    );
     await eventually(drained, (busy) => busy.length === 0, { timeoutMs: 60_000, everyMs: 500 });
     load.report(expect.getState().currentTestName ?? '');
     await expectConsistent(system, load);
@@ -75,7 +81,11 @@ describe('faults: duplicate event deliveries', () => {
     expect(sent).toBeGreaterThan(0);
     // After the restart every copy is a duplicate (the originals were applied before), plus the originals
     // that were unacked at the kill.
-    await eventually(() => duplicatesSeen(system, 'audit'), (n) => n >= sent, { timeoutMs: 60_000, everyMs: 250 });
+    await eventually(
+      () => duplicatesSeen(system, 'audit'),
+      (n) => n >= sent,
+      { timeoutMs: 60_000, everyMs: 250 },
+    );
     await eventually(drained, (busy) => busy.length === 0, { timeoutMs: 60_000, everyMs: 500 });
     load.report(expect.getState().currentTestName ?? '');
     await expectConsistent(system, load);

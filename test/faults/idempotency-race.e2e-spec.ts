@@ -20,7 +20,7 @@ describe('faults: one Idempotency-Key from many clients at once', () => {
     system = await startTestSystem({ env: FAST_RECOVERY_ENV });
     bank = new BankClient(system);
     people = await fundedParticipants(bank, 6, 1_000_000);
-    [payer, payee] = [people[0]!, people[1]!];
+    [payer, payee] = [people[0], people[1]];
   }, 180_000);
 
   afterAll(async () => {
@@ -28,11 +28,16 @@ describe('faults: one Idempotency-Key from many clients at once', () => {
   }, 60_000);
 
   const rowsForKey = async (table: 'transfers' | 'deposits', customerId: string, key: string) =>
-    (await system.db.query(`SELECT id, amount::int AS amount, status FROM orchestrator.${table} WHERE customer_id = $1 AND idempotency_key = $2`, [customerId, key])).rows;
+    (
+      await system.db.query<{ id: string; amount: number; status: string }>(
+        `SELECT id, amount::int AS amount, status FROM orchestrator.${table} WHERE customer_id = $1 AND idempotency_key = $2`,
+        [customerId, key],
+      )
+    ).rows;
 
   const settle = () =>
     eventually(
-      () => system.db.query(`SELECT count(*)::int AS n FROM orchestrator.transfers WHERE status = 'PENDING'`),
+      () => system.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orchestrator.transfers WHERE status = 'PENDING'`),
       (r) => r.rows[0].n === 0,
       { timeoutMs: 60_000 },
     );
@@ -49,7 +54,7 @@ describe('faults: one Idempotency-Key from many clients at once', () => {
             Array.from({ length: 12 }, () =>
               bank
                 .transfer(payer.token, { fromAccountId: payer.account, toAccountId: payee.account, amount, currency: 'EUR' }, key)
-                .then((r) => ({ key, status: r.status, body: r.body })),
+                .then((r) => ({ key, status: r.status, body: r.body as { id?: string; code?: string; status?: string } })),
             ),
           ),
         )
@@ -71,8 +76,10 @@ describe('faults: one Idempotency-Key from many clients at once', () => {
     await settle();
     // Replays after the fact: the same transfer, never a new one.
     for (const { key, amount } of keys) {
-      const replay = await bank.transfer(payer.token, { fromAccountId: payer.account, toAccountId: payee.account, amount, currency: 'EUR' }, key).expect(201);
-      expect(replay.body.id).toBe((await rowsForKey('transfers', payer.customerId, key))[0].id);
+      const replay = await bank
+        .transfer(payer.token, { fromAccountId: payer.account, toAccountId: payee.account, amount, currency: 'EUR' }, key)
+        .expect(201);
+      expect((replay.body as { id: string }).id).toBe((await rowsForKey('transfers', payer.customerId, key))[0].id);
     }
     const moved = keys.reduce((sum, k) => sum + k.amount, 0);
     // The other traffic runs between other accounts, so the payer's balance moved by these five only.
@@ -126,8 +133,14 @@ describe('faults: one Idempotency-Key from many clients at once', () => {
     expect(rows).toHaveLength(1);
     expect(answers.map((a) => a.status).filter((s) => ![201, 202, 409].includes(s))).toEqual([]);
     for (const a of answers.filter((x) => x.status === 201)) expect(a.body.id).toBe(rows[0].id);
-    await eventually(() => bank.account(payee.token, payee.account), (a) => a.balance === before.balance + 777);
-    const { rows: credited } = await system.db.query(`SELECT count(*)::int AS n FROM accounts.deposits WHERE deposit_id = $1`, [rows[0].id]);
+    await eventually(
+      () => bank.account(payee.token, payee.account),
+      (a) => a.balance === before.balance + 777,
+    );
+    const { rows: credited } = await system.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM accounts.deposits WHERE deposit_id = $1`,
+      [rows[0].id],
+    );
     expect(credited[0].n).toBe(1);
     await expectConsistent(system);
   }, 120_000);

@@ -25,7 +25,8 @@ describe('faults: RabbitMQ and Postgres links cut and partitioned under load', (
     await proxied?.system.stop();
   }, 90_000);
 
-  const unpublished = async () => Number((await system.db.query(`SELECT count(*) AS n FROM orchestrator.outbox WHERE published_at IS NULL`)).rows[0].n);
+  const unpublished = async () =>
+    Number((await system.db.query<{ n: string }>(`SELECT count(*) AS n FROM orchestrator.outbox WHERE published_at IS NULL`)).rows[0].n);
   const health = async (app: string) => (await system.http(app).get('/health')).status;
 
   it('RabbitMQ cut: transfers go on (the outbox holds the events), and every event arrives once after the link is back', async () => {
@@ -37,9 +38,17 @@ describe('faults: RabbitMQ and Postgres links cut and partitioned under load', (
       await load.waitForAnswers(10);
       expect(load.outcomes.slice(-10).every((o) => o.status === 201 || o.status === 202)).toBe(true);
       await eventually(unpublished, (n) => n > 0, { timeoutMs: 20_000 });
-      await eventually(() => health('audit'), (s) => s === 503, { timeoutMs: 20_000 });
+      await eventually(
+        () => health('audit'),
+        (s) => s === 503,
+        { timeoutMs: 20_000 },
+      );
       proxied.rabbitmq.restore();
-      await eventually(() => health('audit'), (s) => s === 200, { timeoutMs: 30_000 });
+      await eventually(
+        () => health('audit'),
+        (s) => s === 200,
+        { timeoutMs: 30_000 },
+      );
       await load.waitForAnswers(5);
     } finally {
       proxied.rabbitmq.restore();
@@ -49,15 +58,26 @@ describe('faults: RabbitMQ and Postgres links cut and partitioned under load', (
     await expectConsistent(system, load);
   }, 180_000);
 
-  it('RabbitMQ silent partition (bytes dropped) until the heartbeat notices, then healed: nothing lost, nothing doubled', async () => {
+  it('RabbitMQ silent partition (bytes dropped) until the heartbeat notices, ended by the connections being reset: nothing lost, nothing doubled', async () => {
     const load = new TransferLoad(system, people).start();
     try {
       await load.waitForAnswers(5);
       proxied.rabbitmq.blackhole();
-      await eventually(() => health('analytics'), (s) => s === 503, { timeoutMs: 30_000, everyMs: 200 });
+      await eventually(
+        () => health('analytics'),
+        (s) => s === 503,
+        { timeoutMs: 30_000, everyMs: 200 },
+      );
       await eventually(unpublished, (n) => n > 0, { timeoutMs: 20_000 });
+      // The partition ends the way a firewall or NAT forgets a flow: the old connections are reset.
+      // (Restoring the dropped-bytes links as they are would leave AMQP streams with holes; see the report.)
+      proxied.rabbitmq.cut();
       proxied.rabbitmq.restore();
-      await eventually(() => health('analytics'), (s) => s === 200, { timeoutMs: 30_000 });
+      await eventually(
+        () => health('analytics'),
+        (s) => s === 200,
+        { timeoutMs: 30_000 },
+      );
       await load.waitForAnswers(5);
     } finally {
       proxied.rabbitmq.restore();
@@ -67,15 +87,24 @@ describe('faults: RabbitMQ and Postgres links cut and partitioned under load', (
     await expectConsistent(system, load);
   }, 180_000);
 
-  it('Postgres cut: requests fail fast while it lasts, then everything recovers and every transfer ends once', async () => {
+  it('Postgres cut: requests fail fast with a 503 while it lasts, then everything recovers and every transfer ends once', async () => {
     const load = new TransferLoad(system, people).start();
     try {
       await load.waitForAnswers(5);
       proxied.postgres.cut();
       await load.waitForTransient(3);
-      await eventually(() => health('accounts'), (s) => s === 503, { timeoutMs: 20_000 });
+      await eventually(
+        () => health('accounts'),
+        (s) => s === 503,
+        { timeoutMs: 20_000 },
+      );
       proxied.postgres.restore();
-      for (const app of system.sys.apps) await eventually(() => health(app), (s) => s === 200, { timeoutMs: 30_000 });
+      for (const app of system.sys.apps)
+        await eventually(
+          () => health(app),
+          (s) => s === 200,
+          { timeoutMs: 30_000 },
+        );
       await load.waitForAnswers(10);
     } finally {
       proxied.postgres.restore();
@@ -83,6 +112,8 @@ describe('faults: RabbitMQ and Postgres links cut and partitioned under load', (
     }
     load.report(expect.getState().currentTestName ?? '');
     await expectConsistent(system, load);
+    // An outage of a dependency is "try again later" (503 SERVICE_UNAVAILABLE), not a bug (500 INTERNAL).
+    expect(Object.keys(load.transient).filter((answer) => answer.startsWith('500'))).toEqual([]);
   }, 180_000);
 
   it('Postgres silent partition (bytes dropped), ended by the connections being reset: everything recovers', async () => {
@@ -95,7 +126,12 @@ describe('faults: RabbitMQ and Postgres links cut and partitioned under load', (
       // The partition ends the way a firewall or NAT forgets a flow: the old connections are reset.
       proxied.postgres.cut();
       proxied.postgres.restore();
-      for (const app of system.sys.apps) await eventually(() => health(app), (s) => s === 200, { timeoutMs: 30_000 });
+      for (const app of system.sys.apps)
+        await eventually(
+          () => health(app),
+          (s) => s === 200,
+          { timeoutMs: 30_000 },
+        );
       await load.waitForAnswers(10);
     } finally {
       proxied.postgres.restore();

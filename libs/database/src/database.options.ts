@@ -31,6 +31,8 @@ export function serviceDataSourceOptions(options: ServiceDatabaseOptions): DataS
       application_name: options.applicationName ?? options.schema,
       // Fail fast instead of queueing forever when the database is gone.
       connectionTimeoutMillis: 5_000,
+      // A silently dead link is noticed by the kernel's keepalive instead of hanging queries forever.
+      keepAlive: true,
     },
   };
 }

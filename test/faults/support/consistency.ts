@@ -38,7 +38,8 @@ async function outboxSchemas(system: TestSystem): Promise<string[]> {
 /** `SELECT id, type, payload, published_at FROM <every outbox>` as one SQL expression. */
 async function eventsSql(system: TestSystem): Promise<string> {
   const schemas = await outboxSchemas(system);
-  if (schemas.length === 0) return `(SELECT NULL::uuid AS id, NULL::text AS type, NULL::jsonb AS payload, NULL::timestamptz AS published_at WHERE false)`;
+  if (schemas.length === 0)
+    return `(SELECT NULL::uuid AS id, NULL::text AS type, NULL::jsonb AS payload, NULL::timestamptz AS published_at WHERE false)`;
   return `(${schemas.map((s) => `SELECT id, type, payload, published_at FROM "${s}".outbox`).join(' UNION ALL ')})`;
 }
 
@@ -57,7 +58,14 @@ export async function eventReport(system: TestSystem) {
   const byType = Object.fromEntries(
     (await q<{ type: string; n: number }>(`SELECT type, count(*)::int AS n FROM ${events} e GROUP BY type`)).map((r) => [r.type, r.n]),
   );
-  const [truth] = await q<{ completed: number; failed: number; volume: string; deposits: number; deposit_volume: string; accounts: number }>(`
+  const [truth] = await q<{
+    completed: number;
+    failed: number;
+    volume: string;
+    deposits: number;
+    deposit_volume: string;
+    accounts: number;
+  }>(`
     SELECT (SELECT count(*)::int FROM orchestrator.transfers WHERE status = 'COMPLETED') AS completed,
            (SELECT count(*)::int FROM orchestrator.transfers WHERE status = 'FAILED') AS failed,
            (SELECT COALESCE(sum(amount), 0)::text FROM orchestrator.transfers WHERE status = 'COMPLETED') AS volume,
@@ -95,26 +103,26 @@ export async function eventReport(system: TestSystem) {
   };
   const sum = (m: Record<string, number> | undefined) => Object.values(m ?? {}).reduce((x, y) => x + Number(y), 0);
   return {
-    outbox: { unpublished: produced!.unpublished, transferEventsTwice: produced!.dup_transfer_events, ...transferEvents! },
-    audit: { events: produced!.total, records: audit!.records, missing: audit!.missing, unknown: audit!.unknown, doubled: audit!.doubled },
+    outbox: { unpublished: produced.unpublished, transferEventsTwice: produced.dup_transfer_events, ...transferEvents },
+    audit: { events: produced.total, records: audit.records, missing: audit.missing, unknown: audit.unknown, doubled: audit.doubled },
     // [analytics, truth] pairs; the truth of customers and accounts is the events that announced them.
     analytics:
       analyticsRes.status === 200
         ? {
-            transfersCompleted: [a.transfers.completed, truth!.completed],
-            transfersFailed: [a.transfers.failed, truth!.failed],
-            volume: [sum(a.volume), Number(truth!.volume)],
-            deposits: [a.deposits.count, truth!.deposits],
-            depositVolume: [sum(a.deposits.volume), Number(truth!.deposit_volume)],
+            transfersCompleted: [a.transfers.completed, truth.completed],
+            transfersFailed: [a.transfers.failed, truth.failed],
+            volume: [sum(a.volume), Number(truth.volume)],
+            deposits: [a.deposits.count, truth.deposits],
+            depositVolume: [sum(a.deposits.volume), Number(truth.deposit_volume)],
             customers: [a.customers, byType['customer.registered'] ?? 0],
             accounts: [a.accounts, byType['account.opened'] ?? 0],
           }
         : { status: [analyticsRes.status, 200] },
     notifications: {
-      received: [notices!.received, truth!.completed],
-      failed: [notices!.failed, truth!.failed],
-      completedWithoutNotice: notices!.completed_without_notice,
-      failedWithoutNotice: notices!.failed_without_notice,
+      received: [notices.received, truth.completed],
+      failed: [notices.failed, truth.failed],
+      completedWithoutNotice: notices.completed_without_notice,
+      failedWithoutNotice: notices.failed_without_notice,
     },
   };
 }
@@ -166,7 +174,7 @@ export async function transferEffects(system: TestSystem) {
              (SELECT count(*)::int FROM accounts.holds h WHERE h.status <> 'RELEASED'
                 AND NOT EXISTS (SELECT 1 FROM orchestrator.transfers t WHERE t.id = h.transfer_id)) AS holds`)
   ).rows;
-  return { wrong: rows, orphanPostings: orphans!.postings, orphanHolds: orphans!.holds };
+  return { wrong: rows, orphanPostings: orphans.postings, orphanHolds: orphans.holds };
 }
 
 /** What clients were told against what the bank did, key by key. */

@@ -10,7 +10,9 @@ export interface StoredEvent {
 
 /** Every event the producers have published so far, from their outboxes; with `auditedOnly`, those audit has recorded. */
 export async function publishedEvents(system: TestSystem, { auditedOnly = false } = {}): Promise<StoredEvent[]> {
-  const { rows: schemas } = await system.db.query<{ s: string }>(`SELECT table_schema AS s FROM information_schema.tables WHERE table_name = 'outbox'`);
+  const { rows: schemas } = await system.db.query<{ s: string }>(
+    `SELECT table_schema AS s FROM information_schema.tables WHERE table_name = 'outbox'`,
+  );
   const events: StoredEvent[] = [];
   for (const { s } of schemas) {
     const { rows } = await system.db.query<StoredEvent>(
@@ -44,10 +46,15 @@ export async function publishCopies(system: TestSystem, events: StoredEvent[], {
         contentType: 'application/json',
         correlationId: event.correlation_id,
         ...(Number.isFinite(occurred) ? { timestamp: Math.floor(occurred / 1000) } : {}),
-        headers: { 'x-correlation-id': event.correlation_id, ...(event.payload.causationId ? { 'x-causation-id': event.payload.causationId } : {}) },
+        headers: {
+          'x-correlation-id': event.correlation_id,
+          ...(event.payload.causationId ? { 'x-causation-id': event.payload.causationId } : {}),
+        },
       });
     };
-    const order = together ? events.flatMap((e) => Array.from({ length: copies }, () => e)) : Array.from({ length: copies }, () => events).flat();
+    const order = together
+      ? events.flatMap((e) => Array.from({ length: copies }, () => e))
+      : Array.from({ length: copies }, () => events).flat();
     for (const event of order) publishOne(event);
     await channel.waitForConfirms();
     await channel.close();

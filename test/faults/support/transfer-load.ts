@@ -83,7 +83,13 @@ export class TransferLoad {
   summary() {
     const byStatus: Record<string, number> = {};
     for (const o of this.outcomes) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
-    return { answered: this.outcomes.length, byStatus, transient: this.transient, maxAttempts: Math.max(0, ...this.outcomes.map((o) => o.attempts)), unresolved: this.unresolved.length };
+    return {
+      answered: this.outcomes.length,
+      byStatus,
+      transient: this.transient,
+      maxAttempts: Math.max(0, ...this.outcomes.map((o) => o.attempts)),
+      unresolved: this.unresolved.length,
+    };
   }
 
   /** With FAULTS_VERBOSE=1, prints the summary (to see how hard a fault hit). */
@@ -98,14 +104,22 @@ export class TransferLoad {
   /** Waits until `more` further transfers got a definitive answer. */
   async waitForAnswers(more: number, timeoutMs = 60_000): Promise<void> {
     const target = this.outcomes.length + more;
-    await eventually(async () => this.outcomes.length, (n) => n >= target, { timeoutMs, everyMs: 50 });
+    await eventually(
+      () => Promise.resolve(this.outcomes.length),
+      (n) => n >= target,
+      { timeoutMs, everyMs: 50 },
+    );
   }
 
   /** Waits until `more` further transient failures were seen (the fault is felt by clients). */
   async waitForTransient(more: number, timeoutMs = 30_000): Promise<void> {
     const total = () => Object.values(this.transient).reduce((a, b) => a + b, 0);
     const target = total() + more;
-    await eventually(async () => total(), (n) => n >= target, { timeoutMs, everyMs: 50 });
+    await eventually(
+      () => Promise.resolve(total()),
+      (n) => n >= target,
+      { timeoutMs, everyMs: 50 },
+    );
   }
 
   private async worker(): Promise<void> {
@@ -116,10 +130,10 @@ export class TransferLoad {
     const n = this.people.length;
     const fromIndex = Math.floor(Math.random() * n);
     const toIndex = (fromIndex + 1 + Math.floor(Math.random() * (n - 1))) % n;
-    const payer = this.people[fromIndex]!;
+    const payer = this.people[fromIndex];
     const body = {
       fromAccountId: payer.account,
-      toAccountId: this.people[toIndex]!.account,
+      toAccountId: this.people[toIndex].account,
       amount: 1 + Math.floor(Math.random() * (this.options.maxAmount ?? 300)),
       currency: 'EUR',
     };
@@ -138,7 +152,7 @@ export class TransferLoad {
           .send(body)
           .timeout({ response: 15_000, deadline: 20_000 });
         status = res.status;
-        resBody = res.body ?? {};
+        resBody = (res.body ?? {}) as typeof resBody;
       } catch (e) {
         const err = e as { code?: string; timeout?: number; message?: string };
         error = err.code ?? (err.timeout ? 'TIMEOUT' : (err.message ?? 'error'));

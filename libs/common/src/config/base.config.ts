@@ -24,4 +24,12 @@ export class BrokerConfig extends BaseConfig {
 
   @IsString() @Matches(/^[A-Za-z0-9._-]+$/)
   EVENTS_EXCHANGE = 'bank.events';
+
+  /** Heartbeat so a silently dead link (no RST) is noticed within about two intervals; 0 turns it off. */
+  @IsInt() @Min(0) @Max(600)
+  AMQP_HEARTBEAT_SECONDS = 10;
+
+  /** Longest pause between two reconnection attempts to the broker. */
+  @IsInt() @Min(100) @Max(300_000)
+  AMQP_RECONNECT_MAX_MS = 10_000;
 }

@@ -20,6 +20,7 @@ export class ErrorMappingFilter implements ExceptionFilter {
     const problem = toProblem(error, (request.url.split('?')[0] ?? request.url) || '/');
     // Unexpected failures only: a 503 from /health or a dependency being down is an answer, not a bug.
     if (problem.code === 'INTERNAL') this.logger.error(error instanceof Error ? error : String(error));
+    else if (problem.status === 503 && !(error instanceof DomainError)) this.logger.warn({ msg: 'dependency unavailable', error: String(error) });
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }
 
@@ -27,6 +28,11 @@ export class ErrorMappingFilter implements ExceptionFilter {
     if (error instanceof DomainError) {
       const payload: RpcErrorPayload = { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
       return throwError(() => payload);
+    }
+    const { code } = toProblem(error, '');
+    if (code === 'SERVICE_UNAVAILABLE') {
+      this.logger.warn({ msg: 'dependency unavailable', error: String(error) });
+      return throwError(() => ({ code, message: 'A dependency is unavailable; try again' }));
     }
     this.logger.error(error instanceof Error ? error : String(error));
     return throwError(() => ({ code: 'INTERNAL' as const, message: 'Internal error' }));

@@ -34,6 +34,16 @@ function frameworkStatus(error: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
+/** Codes of a database or network connection that is down or was cut: the request may be retried. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+
+function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown; driverError?: { code?: unknown } } | undefined)?.code ?? (error as { driverError?: { code?: unknown } } | undefined)?.driverError?.code;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
+}
+
 /** The one mapping from any error to a problem. Unknown errors become a 500 without internals. */
 export function toProblem(error: unknown, instance: string): ProblemDetails {
   let code: ErrorCode = 'INTERNAL';
@@ -52,6 +62,9 @@ export function toProblem(error: unknown, instance: string): ProblemDetails {
     const given = typeof response === 'object' && response !== null ? (response as { code?: unknown }).code : undefined;
     code = isErrorCode(given) ? given : (STATUS_TO_CODE[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED'));
     detail = status >= 500 ? ERROR_TITLES[code] : error.message;
+  } else if (isUnavailable(error)) {
+    code = 'SERVICE_UNAVAILABLE';
+    detail = 'A dependency is unavailable; try again';
   } else if (frameworkStatus(error) !== undefined) {
     status = frameworkStatus(error)!;
     code = STATUS_TO_CODE[status] ?? 'VALIDATION_FAILED';

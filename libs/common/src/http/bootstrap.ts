@@ -37,7 +37,8 @@ declare module 'fastify' {
 export async function bootstrap(options: BootstrapOptions): Promise<NestFastifyApplication> {
   const pino = createLogger(options.service, options.logLevel);
   initMetrics(options.service);
-  const adapter = new FastifyAdapter({ bodyLimit: 64 * 1024, logger: false });
+  // A long id in a path must reach validation (400 problem), not Fastify's own 414.
+  const adapter = new FastifyAdapter({ bodyLimit: 64 * 1024, logger: false, maxParamLength: 4096 });
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
     logger: new PinoLoggerService(pino),
     abortOnError: false,

@@ -19,16 +19,6 @@ export class SubscriberConfig extends BrokerConfig {
   @Min(2)
   @Max(1000)
   EVENTS_DELIVERY_LIMIT = 10;
-
-  @IsInt()
-  @Min(0)
-  @Max(600)
-  AMQP_HEARTBEAT_SECONDS = 10;
-
-  @IsInt()
-  @Min(100)
-  @Max(300_000)
-  AMQP_RECONNECT_MAX_MS = 10_000;
 }
 
 export interface SubscriberTuning {
