@@ -166,7 +166,10 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
       { what: 'analytics' },
     );
     expect(await summary()).toMatchObject(expected);
-    await waitFor(async () => (await auditEvents()).length === 7, { what: 'audit trail' });
+    // Besides the 7 events, audit records each subscriber's acknowledgement of the 2 transfer events.
+    const isAck = (r: AuditEvent) => r.type === 'subscriber.acknowledged';
+    await waitFor(async () => (await auditEvents()).filter((r) => !isAck(r)).length === 7, { what: 'audit trail' });
+    await waitFor(async () => (await auditEvents()).filter(isAck).length === 4, { what: 'acknowledgements of notifications and analytics' });
     await waitFor(async () => (await outbox(bob)).length === 2, { what: 'notices to bob' });
 
     // The same messages once more, after they were committed, then a sentinel behind them in every queue.
@@ -179,9 +182,10 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     await waitFor(() => inboxed('notifications', sentinel.id), { what: 'sentinel in notifications' });
 
     expect(await summary()).toMatchObject({ ...expected, customers: 3 });
-    const trail = await auditEvents();
+    const trail = (await auditEvents()).filter((r) => !isAck(r));
     expect(trail).toHaveLength(8);
     expect(new Set(trail.map((r) => r.eventId)).size).toBe(8);
+    expect((await auditEvents()).filter(isAck)).toHaveLength(4);
     const toBob = await outbox(bob);
     expect(toBob).toHaveLength(2);
     expect(toBob.map((m) => m.channel)).toEqual(['sms', 'sms']);
@@ -297,7 +301,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     await publish(transfer);
     const [record] = await waitFor(
       async () => {
-        const r = await auditEvents(`&transferId=${transfer.data.transferId}`);
+        const r = await auditEvents(`&transferId=${transfer.data.transferId}&type=transfer.completed`);
         return r.length === 1 && r;
       },
       { what: 'the transfer in the trail' },
