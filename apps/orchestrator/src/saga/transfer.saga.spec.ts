@@ -113,11 +113,12 @@ describe('TransferSaga', () => {
     expect(repo.events.map((e) => e.type)).toEqual(['transfer.completed']);
   });
 
-  it('fails without compensation when the reserve is refused', async () => {
-    const { saga, row, repo, ledger } = setUp({ [AccountsPatterns.ReserveFunds]: [refuse('INSUFFICIENT_FUNDS')] }, {});
+  it('fails when the reserve is refused, releasing first in case an earlier attempt still lands', async () => {
+    const { saga, row, repo, accounts, ledger } = setUp({ [AccountsPatterns.ReserveFunds]: [refuse('INSUFFICIENT_FUNDS')] }, {});
     const done = await saga.drive(row);
     expect(done).toMatchObject({ status: 'FAILED', failure_code: 'INSUFFICIENT_FUNDS' });
     expect(ledger.calls).toEqual([]);
+    expect(accounts.calls).toEqual([AccountsPatterns.ReserveFunds, AccountsPatterns.ReleaseFunds]);
     expect(repo.events.map((e) => e.type)).toEqual(['transfer.failed']);
   });
 

@@ -32,7 +32,8 @@ interface StepPlan<T> {
  * The transfer saga, orchestrated. Forward: RESERVE_FUNDS (a hold on the source) -> POST_LEDGER
  * (the balanced double entry) -> COMMIT_FUNDS (capture the hold, credit the destination).
  * Compensation, for anything failing after the reserve: REVERSE_LEDGER (a reversing entry, or a
- * VOID marker when nothing was booked) -> RELEASE_FUNDS (give the hold back). Compensations are
+ * VOID marker when nothing was booked) -> RELEASE_FUNDS (give the hold back; after a refused
+ * reserve too, since a timed-out earlier attempt may still land). Compensations are
  * retried until they succeed; one that the service refuses leaves the transfer NEEDS_ATTENTION.
  *
  * Every step is idempotent by transfer id in its service, so running one twice (a retry, a crash
@@ -99,8 +100,9 @@ export class TransferSaga {
             this.move(t, 'POST_LEDGER', [record('RESERVE_FUNDS', 'SUCCEEDED'), record('POST_LEDGER', 'STARTED')], {
               toCustomerId: reply.toCustomerId,
             }),
-          // A refused reserve holds nothing: the transfer fails without compensation.
-          onRefusal: (code) => this.finish(t, 'FAILED', [record('RESERVE_FUNDS', 'FAILED', code)], code),
+          // The refusing attempt held nothing, but an earlier attempt that timed out may still land
+          // and hold the money: release (or tombstone) to be sure before the transfer fails.
+          onRefusal: (code) => this.compensate(t, 'RESERVE_FUNDS', 'RELEASE_FUNDS', code),
           // Whether a timed-out reserve took a hold is unknown: release (or tombstone) to be sure.
           onGiveUp: (code) => this.compensate(t, 'RESERVE_FUNDS', 'RELEASE_FUNDS', code),
         });
