@@ -15,7 +15,7 @@ const BAD_PORT: Record<string, string> = {
 
 describe('boot with a bad variable (built apps)', () => {
   it.each(APPS.map((app) => [app]))('%s exits with EX_CONFIG (78), naming every bad variable and never echoing a URL', (app) => {
-    const port = BAD_PORT[app]!;
+    const port = BAD_PORT[app];
     const result = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
       env: { PATH: process.env.PATH, [port]: 'not-a-port', DATABASE_URL: 'mysql://user:secret@db/bank', LOG_LEVEL: 'loud' },
       encoding: 'utf8',

@@ -103,8 +103,8 @@ describe('transfer saga: compensation, crash recovery, concurrency', () => {
     const people = await Promise.all([0, 1, 2, 3].map(() => customerWithMoney(5_000)));
     const outcomes = await Promise.all(
       Array.from({ length: 240 }, (_, i) => {
-        const from = people[i % 4]!;
-        const to = people[(i + 1 + (i % 3)) % 4]!;
+        const from = people[i % 4];
+        const to = people[(i + 1 + (i % 3)) % 4];
         const amount = 1 + ((i * 7919) % 900);
         return bank.transfer(from.token, { fromAccountId: from.account, toAccountId: to.account, amount, currency: 'EUR' }).then((r) => ({ status: r.status, body: r.body }));
       }),
@@ -132,8 +132,8 @@ describe('transfer saga: compensation, crash recovery, concurrency', () => {
     const people = await Promise.all([0, 1, 2].map(() => customerWithMoney(3_000)));
     const burst = Promise.all(
       Array.from({ length: 90 }, (_, i) => {
-        const from = people[i % 3]!;
-        const to = people[(i + 1) % 3]!;
+        const from = people[i % 3];
+        const to = people[(i + 1) % 3];
         return bank.transfer(from.token, { fromAccountId: from.account, toAccountId: to.account, amount: 10 + i, currency: 'EUR' }).then(
           (r) => r.status,
           () => 0,

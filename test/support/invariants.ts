@@ -31,12 +31,12 @@ export async function moneyReport(system: TestSystem): Promise<MoneyReport> {
   const reconciliation = await system.http('ledger').get('/reconciliation').expect(200);
   const body = reconciliation.body as { ok: boolean; mismatches: unknown[]; journalTotals: Record<string, number> };
   return {
-    accounts: accounts!.n,
-    totalBalance: Number(accounts!.total),
-    totalDeposited: Number(deposits!.total),
-    negativeBalances: accounts!.negative,
-    reservedHolds: holds!.n,
-    pendingTransfers: pending!.n,
+    accounts: accounts.n,
+    totalBalance: Number(accounts.total),
+    totalDeposited: Number(deposits.total),
+    negativeBalances: accounts.negative,
+    reservedHolds: holds.n,
+    pendingTransfers: pending.n,
     reconciliationOk: body.ok,
     mismatches: body.mismatches,
     journalTotals: body.journalTotals,

@@ -22,6 +22,6 @@ export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, O
        SELECT account.*, pg_notify('${outboxChannel('accounts')}', '') FROM account`,
       [id, customerId, currency, ...outbox.params],
     );
-    return toAccountView(rows[0]!);
+    return toAccountView(rows[0]);
   }
 }

@@ -19,7 +19,7 @@ export class AccessTokenGuard implements CanActivate {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header) : null;
     if (!match) throw new DomainError('UNAUTHORIZED', 'A Bearer access token is required');
-    const claims = await this.verifier.verify(match[1]!);
+    const claims = await this.verifier.verify(match[1]);
     request.customerId = claims.sub;
     return true;
   }

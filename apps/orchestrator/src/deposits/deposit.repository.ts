@@ -35,7 +35,7 @@ export class DepositRepository {
       d.customerId,
       d.idempotencyKey,
     ]);
-    return { row: existing!, created: false };
+    return { row: existing, created: false };
   }
 
   async moveTo(row: DepositRow, owner: string, leaseMs: number, step: DepositStep, events: EventEnvelope[] = []): Promise<DepositRow | null> {

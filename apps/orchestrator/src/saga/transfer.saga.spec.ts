@@ -38,7 +38,8 @@ class InMemoryTransfers {
   }
 }
 
-type Reply = unknown | DomainError;
+/** A reply, or the DomainError the service answers with. */
+type Reply = unknown;
 
 /** Scripted replies per pattern, in order; the last one repeats. */
 class ScriptedRpc {

@@ -63,7 +63,7 @@ export class TransferRepository {
       `SELECT * FROM orchestrator.transfers WHERE customer_id = $1 AND idempotency_key = $2`,
       [t.customerId, t.idempotencyKey],
     );
-    return { row: existing!, created: false };
+    return { row: existing, created: false };
   }
 
   findById(id: string): Promise<TransferRow | undefined> {

@@ -18,7 +18,8 @@ const PROXIES = Symbol('RPC_PROXIES');
 class RpcProxiesCloser implements OnApplicationShutdown {
   constructor(@Inject(PROXIES) private readonly proxies: ClientProxy[]) {}
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.proxies.map((p) => p.close()));
+    // close() is typed loosely (it may or may not return a promise): wait for whatever it returns.
+    await Promise.all(this.proxies.map((p): Promise<unknown> => Promise.resolve(p.close() as unknown)));
   }
 }
 
@@ -35,7 +36,7 @@ export class RpcModule {
         RpcProxiesCloser,
         ...targets.map((t, i) => ({
           provide: t.token,
-          useValue: new RpcClient(proxies[i]!, t.name, { timeoutMs: t.timeoutMs, retries: t.retries, baseBackoffMs: 50 }),
+          useValue: new RpcClient(proxies[i], t.name, { timeoutMs: t.timeoutMs, retries: t.retries, baseBackoffMs: 50 }),
         })),
       ],
       exports: targets.map((t) => t.token),
