@@ -74,9 +74,23 @@ describe('TcpProxy', () => {
     let received = '';
     socket.on('data', (c: Buffer) => (received += c.toString()));
     socket.write('lost');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(() => proxy.droppedBytes === 4);
     expect(received).toBe('');
     expect(socket.destroyed).toBe(false);
+    // The same connection carries data again after restore, and the swallowed bytes never arrive.
+    proxy.restore();
+    socket.write('after');
+    await until(() => received.length >= 5);
+    expect(received).toBe('after');
     socket.destroy();
   });
 });
+
+/** Polls a condition every few milliseconds, failing after a second. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 1_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 1 s');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

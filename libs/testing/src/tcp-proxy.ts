@@ -17,6 +17,8 @@ export interface TcpProxyOptions {
 export class TcpProxy {
   private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
   private mode: 'open' | 'cut' | 'blackhole' = 'open';
+  /** Bytes a blackhole swallowed, both ways: lets a test wait for a drop instead of sleeping. */
+  droppedBytes = 0;
 
   private constructor(
     private readonly server: Server,
@@ -99,10 +101,12 @@ export class TcpProxy {
     client.on('close', drop);
     upstream.on('close', drop);
     client.on('data', (chunk: Buffer) => {
-      if (this.mode === 'open' && !upstream.write(chunk)) client.pause();
+      if (this.mode !== 'open') this.droppedBytes += chunk.length;
+      else if (!upstream.write(chunk)) client.pause();
     });
     upstream.on('data', (chunk: Buffer) => {
-      if (this.mode === 'open' && !client.write(chunk)) upstream.pause();
+      if (this.mode !== 'open') this.droppedBytes += chunk.length;
+      else if (!client.write(chunk)) upstream.pause();
     });
     upstream.on('drain', () => client.resume());
     client.on('drain', () => upstream.resume());
