@@ -1,13 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigError } from '@bank/common';
-import { DEV_OTP_PEPPER, loadAuthConfig } from './auth.config.js';
+import { ConfigError, loadConfig } from '@bank/common';
+import { AuthConfig, DEV_OTP_PEPPER } from './auth.config.js';
 
 const ed25519Pem = () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const PRODUCTION_PEPPER = 'a-production-pepper-of-decent-length';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
-    loadAuthConfig(env);
+    loadConfig(AuthConfig, env);
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -17,7 +17,7 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 
 describe('AuthConfig', () => {
   it('has the documented defaults outside production', () => {
-    const config = loadAuthConfig({});
+    const config = loadConfig(AuthConfig, {});
     expect(config).toMatchObject({
       AUTH_TCP_PORT: 4003,
       AUTH_HTTP_PORT: 3003,
@@ -35,7 +35,7 @@ describe('AuthConfig', () => {
 
   it('refuses a code lifetime above 5 minutes', () => {
     expect(problemsOf({ OTP_TTL_SECONDS: '301' }).join('\n')).toContain('OTP_TTL_SECONDS');
-    expect(loadAuthConfig({ OTP_TTL_SECONDS: '1' }).OTP_TTL_SECONDS).toBe(1);
+    expect(loadConfig(AuthConfig, { OTP_TTL_SECONDS: '1' }).OTP_TTL_SECONDS).toBe(1);
   });
 
   it('requires the pepper and the signing key in production', () => {
@@ -45,13 +45,13 @@ describe('AuthConfig', () => {
   });
 
   it('boots in production with both secrets set', () => {
-    const config = loadAuthConfig({ NODE_ENV: 'production', OTP_PEPPER: PRODUCTION_PEPPER, AUTH_SIGNING_KEY: ed25519Pem() });
+    const config = loadConfig(AuthConfig, { NODE_ENV: 'production', OTP_PEPPER: PRODUCTION_PEPPER, AUTH_SIGNING_KEY: ed25519Pem() });
     expect(config.OTP_PEPPER).toBe(PRODUCTION_PEPPER);
   });
 
   it('accepts a PEM written on one line with \\n escapes', () => {
     const oneLine = ed25519Pem().replace(/\n/g, '\\n');
-    expect(loadAuthConfig({ AUTH_SIGNING_KEY: oneLine }).AUTH_SIGNING_KEY).toBe(oneLine);
+    expect(loadConfig(AuthConfig, { AUTH_SIGNING_KEY: oneLine }).AUTH_SIGNING_KEY).toBe(oneLine);
   });
 
   it('refuses a signing key that is not Ed25519, without echoing it', () => {

@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { IsInt, IsString, Max, MaxLength, Min, MinLength, ValidateBy, type ValidationArguments } from 'class-validator';
-import { BrokerConfig, loadConfig } from '@bank/common/config';
+import { BrokerConfig } from '@bank/common/config';
 
 /** Only for local runs and tests: production refuses to boot with it. */
 export const DEV_OTP_PEPPER = 'dev-only-otp-pepper-never-use-in-production';
@@ -96,9 +96,4 @@ export class AuthConfig extends BrokerConfig {
     },
   })
   AUTH_SIGNING_KEY = '';
-}
-
-/** The validated auth config; refused secrets are never echoed (see loadConfig). */
-export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
-  return loadConfig(AuthConfig, env);
 }

@@ -22,7 +22,8 @@ import {
 } from '@bank/contracts';
 import { AuthModule } from '../auth.module.js';
 import { AUTH_SCHEMA } from '../auth.schema.js';
-import { type AuthConfig, loadAuthConfig } from '../config/auth.config.js';
+import { loadConfig } from '@bank/common/config';
+import { AuthConfig } from '../config/auth.config.js';
 import { authMigrations } from '../migrations/index.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
 import { SigningKeysService } from '../tokens/signing-keys.service.js';
@@ -61,7 +62,7 @@ async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
 }
 
 const configWith = (env: NodeJS.ProcessEnv = {}) =>
-  loadAuthConfig({ DATABASE_URL: DB_URL, NODE_ENV: 'test', OTP_PEPPER: PEPPER, DB_POOL_SIZE: '20', ...env });
+  loadConfig(AuthConfig, { DATABASE_URL: DB_URL, NODE_ENV: 'test', OTP_PEPPER: PEPPER, DB_POOL_SIZE: '20', ...env });
 
 beforeAll(async () => {
   await admin((client) => client.query(`CREATE DATABASE ${DB_NAME}`));
