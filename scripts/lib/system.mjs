@@ -124,6 +124,14 @@ export function systemEnv({ ports = defaultPorts(), databaseUrl, amqpUrl, extra 
   return { ...base, ...env, ...extra };
 }
 
+/**
+ * Node flags for every app: source maps for readable stacks, plus APP_NODE_FLAGS (space-separated),
+ * for what NODE_OPTIONS refuses, e.g. `APP_NODE_FLAGS="--cpu-prof --cpu-prof-dir=prof" npm run start:all`.
+ */
+function appNodeFlags(env) {
+  return ['--enable-source-maps', ...(env.APP_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)];
+}
+
 function entryFile(app) {
   return path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
 }
@@ -387,7 +395,7 @@ export async function startSystem({
       out = fd;
     }
     try {
-      const child = spawn(process.execPath, ['--enable-source-maps', '--import', WATCHDOG, entryFile(app)], {
+      const child = spawn(process.execPath, [...appNodeFlags(env), '--import', WATCHDOG, entryFile(app)], {
         cwd: ROOT,
         env,
         stdio: ['ignore', out, out],

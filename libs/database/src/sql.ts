@@ -1,51 +1,75 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
+import { DataSource } from 'typeorm';
 
-/** Runs SQL and always hands back rows (TypeORM's `query()` returns [rows, count] for UPDATE). */
+/** Runs SQL and always hands back rows. */
 export interface SqlRunner {
   rows<T>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
-class QueryRunnerSql implements SqlRunner {
-  constructor(readonly queryRunner: QueryRunner) {}
+/**
+ * Statement names by text. The services send a handful of fixed statements many times each: as
+ * named prepared statements, Postgres parses and plans each once per connection instead of on every
+ * call (node-pg remembers which connection has prepared which name). The name is a hash of the text,
+ * so one name never means two statements.
+ */
+const names = new Map<string, string>();
+function statement(text: string, values: unknown[]): QueryConfig {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+    // Statements built at run time (a variable number of rows) would grow this without bound.
+    if (names.size < 1_000) names.set(text, name);
+  }
+  return { name, text, values };
+}
+
+class ClientSql implements SqlRunner {
+  constructor(private readonly client: PoolClient) {}
   async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const result = (await this.queryRunner.query(sql, params, true)) as { records: T[] };
-    return result.records;
+    return (await this.client.query(statement(sql, params))).rows as T[];
   }
 }
 
 /**
- * The services' access to their own schema. Money changes are single SQL statements (one round trip,
- * one commit, atomic on their own); `transaction` is there for the few that need several.
+ * The services' access to their own schema, on the pool TypeORM manages (TypeORM runs the
+ * migrations; the hot paths go straight to node-pg). Money changes are single SQL statements (one
+ * round trip, one commit, atomic on their own); `transaction` is there for the few that need several.
  */
 @Injectable()
 export class Sql implements SqlRunner {
   constructor(readonly dataSource: DataSource) {}
 
   async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    // One statement is its own transaction: straight to the pool TypeORM manages, one round trip,
-    // without a QueryRunner per call (this is every saga step's hot path).
-    const result = (await this.pool().query(sql, params)) as { rows: T[] };
-    return result.rows;
+    return (await this.pool().query(statement(sql, params))).rows as T[];
   }
 
-  private pool(): { query(sql: string, params: unknown[]): Promise<unknown> } {
-    return (this.dataSource.driver as unknown as { master: { query(sql: string, params: unknown[]): Promise<unknown> } }).master;
-  }
-
-  async transaction<T>(work: (tx: SqlRunner & { queryRunner: QueryRunner }) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    await runner.startTransaction();
+  async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    const client = await this.pool().connect();
+    // A connection whose BEGIN or ROLLBACK failed is not trusted again: released with the error, the pool drops it.
+    let broken: Error | undefined;
     try {
-      const result = await work(new QueryRunnerSql(runner));
-      await runner.commitTransaction();
-      return result;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
+      await client.query('BEGIN').catch((error: Error) => {
+        broken = error;
+        throw error;
+      });
+      try {
+        const result = await work(new ClientSql(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      }
     } finally {
-      await runner.release();
+      client.release(broken);
     }
+  }
+
+  private pool(): Pool {
+    return (this.dataSource.driver as unknown as { master: Pool }).master;
   }
 }

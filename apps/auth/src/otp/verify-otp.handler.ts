@@ -77,7 +77,7 @@ export class VerifyOtpHandler implements ICommandHandler<VerifyOtpCommand, Verif
       if (customer.created)
         events.push(createEnvelope(EventTypes.CustomerRegistered, { customerId: customer.id, phone: challenge.phone }, meta));
       events.push(createEnvelope(EventTypes.OtpVerified, { challengeId: challenge.id, customerId: customer.id }, meta));
-      await appendToOutbox(tx.queryRunner, AUTH_SCHEMA, events);
+      await appendToOutbox(tx, AUTH_SCHEMA, events);
 
       // Signed before commit: if signing fails, the code stays usable and no event leaves.
       const { accessToken, expiresIn } = await this.tokens.sign(customer.id);
@@ -102,7 +102,7 @@ export class VerifyOtpHandler implements ICommandHandler<VerifyOtpCommand, Verif
           { challengeId: challenge.id },
           { correlationId: RequestContext.correlationId() ?? challenge.id },
         );
-        await appendToOutbox(tx.queryRunner, AUTH_SCHEMA, [event]);
+        await appendToOutbox(tx, AUTH_SCHEMA, [event]);
       }
       return row;
     });

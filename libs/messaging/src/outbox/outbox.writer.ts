@@ -1,10 +1,6 @@
 import type { EventEnvelope } from '@bank/contracts';
+import type { SqlRunner } from '@bank/database';
 import { outboxChannel } from './outbox.sql.js';
-
-/** Anything that can run SQL inside the caller's transaction (TypeORM EntityManager, QueryRunner). */
-export interface SqlExecutor {
-  query<T = unknown>(sql: string, parameters?: unknown[]): Promise<T>;
-}
 
 /**
  * Builds the INSERT that puts events in the outbox. Callers run it in the SAME transaction (or the
@@ -22,12 +18,12 @@ export function outboxInsert(schema: string, envelopes: EventEnvelope[], firstPa
   return { sql: `INSERT INTO "${schema}".outbox (id, type, payload, correlation_id) VALUES ${rows.join(', ')}`, params };
 }
 
-export async function appendToOutbox(executor: SqlExecutor, schema: string, envelopes: EventEnvelope[]): Promise<void> {
+/** Appends the events inside the caller's transaction `tx`. */
+export async function appendToOutbox(tx: SqlRunner, schema: string, envelopes: EventEnvelope[]): Promise<void> {
   if (envelopes.length === 0) return;
   const { sql, params } = outboxInsert(schema, envelopes);
-  await executor.query(sql, params);
   // Wakes the relay at commit so events leave within milliseconds, not a poll interval.
-  await executor.query(`SELECT pg_notify('${outboxChannel(schema)}', '')`);
+  await tx.rows(`WITH appended AS (${sql} RETURNING 1) SELECT pg_notify('${outboxChannel(schema)}', '')`, params);
 }
 
 /**
