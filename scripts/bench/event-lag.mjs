@@ -68,10 +68,8 @@ export class EventLagSampler {
     // The hot account's outbox holds only its newest messages: sample other receivers.
     if (this.hot && sample.toIndex === 0) return;
     this.samples.push(sample);
-    const recipient = this.participants[sample.toIndex];
-    if (this.enabled.audit) this.trackers.push(this.track('audit', sample, () => this.probeAudit(sample)));
-    if (this.enabled.notifications)
-      this.trackers.push(this.track('notifications', sample, () => this.probeNotifications(sample, recipient.phone)));
+    // Audit and notifications stamp when they handled the event (recordedAt, sentAt), so they are
+    // asked after the load (see finish): probing during it would load the services being measured.
     if (this.enabled.analytics && this.analyticsBaseline !== undefined) {
       this.trackers.push(this.track('analytics', sample, async () => this.seenByAnalytics(sample)));
     }
@@ -80,6 +78,12 @@ export class EventLagSampler {
   /** After the load: keeps polling until every sample was seen or `timeoutMs` passed. */
   async finish(timeoutMs) {
     this.deadline = Date.now() + timeoutMs;
+    for (const sample of this.samples) {
+      const recipient = this.participants[sample.toIndex];
+      if (this.enabled.audit) this.trackers.push(this.track('audit', sample, () => this.probeAudit(sample)));
+      if (this.enabled.notifications)
+        this.trackers.push(this.track('notifications', sample, () => this.probeNotifications(sample, recipient.phone)));
+    }
     await Promise.all(this.trackers);
     this.stopped = true;
     await this.analyticsLoop;

@@ -7,6 +7,7 @@ export * from './errors/error-mapping.filter.js';
 export * from './validation/validation.pipe.js';
 export * from './rpc/rpc-client.js';
 export * from './rpc/rpc.module.js';
+export * from './rpc/tcp-server.js';
 export * from './metrics/metrics.js';
 export * from './health/health.module.js';
 export * from './http/context.interceptor.js';

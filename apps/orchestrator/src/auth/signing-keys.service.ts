@@ -3,6 +3,7 @@ import { importSPKI, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
 import { AuthPatterns, DomainError, type GetSigningKeysReply } from '@bank/contracts';
 import { RpcClient } from '@bank/common';
 import { AUTH_RPC } from '../saga/saga.settings.js';
+import { VerifiedTokenCache } from './verified-token.cache.js';
 
 export interface AccessClaims extends JWTPayload {
   sub: string;
@@ -23,10 +24,13 @@ export class AccessTokenVerifier {
   private audience = '';
   private lastRefresh = 0;
   private refreshing: Promise<void> | undefined;
+  private readonly verified = new VerifiedTokenCache<AccessClaims>();
 
   constructor(@Inject(AUTH_RPC) private readonly auth: RpcClient) {}
 
   async verify(token: string): Promise<AccessClaims> {
+    const cached = this.verified.get(token);
+    if (cached) return cached;
     const kid = this.kidOf(token);
     if (!this.keys.has(kid)) await this.refresh();
     const key = this.keys.get(kid);
@@ -34,6 +38,7 @@ export class AccessTokenVerifier {
     try {
       const { payload } = await jwtVerify(token, key, { issuer: this.issuer, audience: this.audience, algorithms: ['EdDSA'] });
       if (typeof payload.sub !== 'string') throw new Error('no subject');
+      if (typeof payload.exp === 'number') this.verified.set(token, payload as AccessClaims, payload.exp * 1000);
       return payload as AccessClaims;
     } catch {
       throw new DomainError('UNAUTHORIZED', 'Invalid or expired access token');
@@ -60,6 +65,8 @@ export class AccessTokenVerifier {
         const keys = new Map<string, CryptoKey>();
         for (const k of reply.keys) keys.set(k.kid, await importSPKI(k.publicKeyPem, 'EdDSA'));
         this.keys = keys;
+        // A key that is gone no longer vouches for the tokens it signed.
+        this.verified.clear();
         this.issuer = reply.issuer;
         this.audience = reply.audience;
         this.lastRefresh = Date.now();

@@ -1,6 +1,5 @@
 import { Logger, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { ErrorMappingFilter } from '../errors/error-mapping.filter.js';
@@ -8,6 +7,7 @@ import { createLogger, PinoLoggerService } from '../logging/logger.js';
 import { RequestContext } from '../logging/request-context.js';
 import { httpRequestDuration, initMetrics } from '../metrics/metrics.js';
 import { createValidationPipe } from '../validation/validation.pipe.js';
+import { TcpServer } from '../rpc/tcp-server.js';
 import { ContextInterceptor } from './context.interceptor.js';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -49,7 +49,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<NestFastifyA
   app.useGlobalInterceptors(new ContextInterceptor());
   app.enableShutdownHooks();
   if (options.tcpPort !== undefined) {
-    app.connectMicroservice({ transport: Transport.TCP, options: { host: options.host ?? '0.0.0.0', port: options.tcpPort } }, { inheritAppConfig: true });
+    app.connectMicroservice({ strategy: new TcpServer({ host: options.host ?? '0.0.0.0', port: options.tcpPort }) }, { inheritAppConfig: true });
     await app.startAllMicroservices();
   }
   await options.configure?.(app);
