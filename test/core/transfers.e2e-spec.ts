@@ -62,12 +62,16 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
       .set('x-correlation-id', correlationId)
       .send({ fromAccountId: aliceEur, toAccountId: bobEur, amount: 5, currency: 'EUR' })
       .expect(201);
+    type Entry = { at: string; source: string; what: string; eventId?: string };
     const seen = await eventually(
       () => bank.getTransfer(bob.token, res.body.id),
-      (r) => ['audit', 'notifications', 'analytics'].every((s) => r.body.timeline?.entries.some((e: { source: string }) => e.source === s)),
+      (r) =>
+        r.body.timeline?.complete === true &&
+        ['audit', 'notifications', 'analytics'].every((s) => r.body.timeline.entries.some((e: Entry) => e.source === s)),
     );
     expect(seen.body.timeline.complete).toBe(true);
-    const sources = seen.body.timeline.entries.map((e: { source: string; what: string }) => `${e.source}: ${e.what}`);
+    const entries = seen.body.timeline.entries as Entry[];
+    const sources = entries.map((e) => `${e.source}: ${e.what}`);
     expect(sources).toEqual(
       expect.arrayContaining([
         'saga: COMMIT_FUNDS SUCCEEDED',
@@ -76,6 +80,19 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
         'analytics: transfer.completed handled',
       ]),
     );
+    expect(entries.map((e) => e.at)).toEqual(entries.map((e) => e.at).sort());
+    // One event, the one the saga published: audit recorded it, the subscribers' inboxes say when they handled it.
+    const { rows } = await system.db.query<{ final_event_id: string }>('SELECT final_event_id FROM orchestrator.transfers WHERE id = $1', [res.body.id]);
+    const eventId = rows[0].final_event_id;
+    expect(eventId).toMatch(/^[0-9a-f-]{36}$/);
+    const choreographed = entries.filter((e) => e.source !== 'saga');
+    expect(choreographed).toHaveLength(3);
+    expect(choreographed.map((e) => e.eventId)).toEqual([eventId, eventId, eventId]);
+    for (const subscriber of ['notifications', 'analytics']) {
+      const handled = await system.http(subscriber).get(`/inbox/${eventId}`).expect(200);
+      expect(handled.body).toEqual({ subscriber, eventId, eventType: 'transfer.completed', handledAt: expect.any(String) });
+      expect(entries).toContainEqual({ at: handled.body.handledAt, source: subscriber, what: 'transfer.completed handled', eventId });
+    }
     const audited = await system.http('audit').get('/audit/events').query({ transferId: res.body.id, type: 'transfer.completed' }).expect(200);
     expect(audited.body[0].correlationId).toBe(correlationId);
     // auth takes no part in a transfer: tokens are verified at the edge with its public key.

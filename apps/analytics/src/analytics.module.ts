@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { HealthModule } from '@bank/common';
 import { DatabaseModule } from '@bank/database';
-import { brokerHealth, EventSubscriberModule, OutboxRelayModule } from '@bank/messaging';
+import { brokerHealth, EventSubscriberModule } from '@bank/messaging';
 import { ANALYTICS_SCHEMA, ANALYTICS_SUBSCRIBER } from './analytics.schema.js';
 import type { AnalyticsConfig } from './config/analytics.config.js';
 import { analyticsMigrations } from './migrations/index.js';
@@ -28,9 +28,7 @@ export class AnalyticsModule {
           schema: ANALYTICS_SCHEMA,
           handlers: [AnalyticsCountersHandler],
           broker: config,
-          acknowledge: true,
         }),
-        OutboxRelayModule.forRoot({ schema: ANALYTICS_SCHEMA, broker: config }),
         HealthModule.forRoot(brokerHealth()),
       ],
       controllers: [AnalyticsController],

@@ -22,13 +22,19 @@ import { ACCOUNTS_RPC, AUTH_RPC, LEDGER_RPC, NOTIFICATIONS_RPC, SAGA_SETTINGS, t
 import { TransferSaga } from './saga/transfer.saga.js';
 import { StartTransferHandler } from './transfers/start-transfer.handler.js';
 import { TransferRepository } from './transfers/transfer.repository.js';
-import { TIMELINE_SETTINGS, TransferTimelineService } from './transfers/transfer-timeline.service.js';
+import { TIMELINE_SETTINGS, TransferTimelineService, type TimelineSettings } from './transfers/transfer-timeline.service.js';
 import { TransfersController } from './transfers/transfers.controller.js';
 
 @Module({})
 export class OrchestratorModule {
   static forRoot(config: OrchestratorConfig): DynamicModule {
     const rpc = { timeoutMs: config.RPC_TIMEOUT_MS, retries: config.RPC_RETRIES };
+    const timeline: TimelineSettings = {
+      auditUrl: `http://${config.AUDIT_HOST}:${config.AUDIT_HTTP_PORT}`,
+      notificationsUrl: `http://${config.NOTIFICATIONS_HOST}:${config.NOTIFICATIONS_HTTP_PORT}`,
+      analyticsUrl: `http://${config.ANALYTICS_HOST}:${config.ANALYTICS_HTTP_PORT}`,
+      timeoutMs: config.TIMELINE_TIMEOUT_MS,
+    };
     const saga: SagaSettings = {
       leaseMs: config.SAGA_LEASE_MS,
       stepBudgetMs: config.SAGA_STEP_BUDGET_MS,
@@ -54,7 +60,7 @@ export class OrchestratorModule {
       controllers: [LoginController, AccountsController, DepositsController, TransfersController],
       providers: [
         { provide: SAGA_SETTINGS, useValue: saga },
-        { provide: TIMELINE_SETTINGS, useValue: { auditUrl: `http://${config.AUDIT_HOST}:${config.AUDIT_HTTP_PORT}`, timeoutMs: config.TIMELINE_TIMEOUT_MS } },
+        { provide: TIMELINE_SETTINGS, useValue: timeline },
         TransferTimelineService,
         AccessTokenVerifier,
         AccessTokenGuard,

@@ -5,6 +5,7 @@ export * from './logging/logger.js';
 export * from './errors/problem.js';
 export * from './errors/error-mapping.filter.js';
 export * from './validation/validation.pipe.js';
+export * from './validation/uuid-param.pipe.js';
 export * from './rpc/rpc-client.js';
 export * from './rpc/rpc.module.js';
 export * from './rpc/tcp-server.js';

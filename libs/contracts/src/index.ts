@@ -11,3 +11,4 @@ export * from './notifications/notifications.patterns.js';
 export * from './notifications/notifications.messages.js';
 export * from './events/event-envelope.js';
 export * from './events/event-envelope.schema.js';
+export * from './events/inbox.messages.js';

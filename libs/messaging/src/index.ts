@@ -9,6 +9,7 @@ export * from './amqp/amqp.module.js';
 export * from './amqp/broker-health.js';
 export * from './amqp/backoff.js';
 export * from './inbox/inbox.sql.js';
+export * from './inbox/inbox.controller.js';
 export * from './consumer/inbound-event-handler.js';
 export * from './consumer/event-data.schemas.js';
 export * from './consumer/event-decoder.js';

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { BrokerConfig } from '@bank/common';
 import { loadConfig } from '@bank/common';
-import { EventSubscriberModule, OutboxRelayModule, SubscriberConfig } from '@bank/messaging';
+import { EventSubscriberModule, SubscriberConfig } from '@bank/messaging';
 import { NOTIFICATIONS_SCHEMA } from '../notifications.schema.js';
 import { CustomerNoticesHandler } from './customer-notices.handler.js';
 
@@ -14,8 +14,6 @@ export const NOTIFICATIONS_SUBSCRIBER = 'notifications';
 @Module({})
 export class NoticesModule {
   static forRoot(config: BrokerConfig): DynamicModule {
-    // One options object for both, so the subscriber and the relay share the process's one connection.
-    const broker = { ...loadConfig(SubscriberConfig), ...config };
     return {
       module: NoticesModule,
       imports: [
@@ -23,10 +21,8 @@ export class NoticesModule {
           subscriber: NOTIFICATIONS_SUBSCRIBER,
           schema: NOTIFICATIONS_SCHEMA,
           handlers: [CustomerNoticesHandler],
-          broker,
-          acknowledge: true,
+          broker: { ...loadConfig(SubscriberConfig), ...config },
         }),
-        OutboxRelayModule.forRoot({ schema: NOTIFICATIONS_SCHEMA, broker }),
       ],
     };
   }

@@ -8,9 +8,8 @@ import {
   type OpenAccountReply,
   type StatementReply,
 } from '@bank/contracts';
-import { RpcClient } from '@bank/common';
+import { RpcClient, UuidParam } from '@bank/common';
 import { AccessTokenGuard, CustomerId } from '../auth/access-token.guard.js';
-import { UuidParam } from '../common/uuid-param.pipe.js';
 import { ACCOUNTS_RPC, LEDGER_RPC } from '../saga/saga.settings.js';
 import { AccountDirectory } from './account-directory.js';
 import { AccountResponse, OpenAccountDto, StatementQueryDto, StatementResponse } from './accounts.dto.js';

@@ -14,11 +14,17 @@ export class OrchestratorConfig extends BrokerConfig {
   @IsString() NOTIFICATIONS_HOST = '127.0.0.1';
   @IsInt() @Min(1) @Max(65535) NOTIFICATIONS_TCP_PORT = 4004;
 
-  /** Where audit's trail is read for the choreographed half of a transfer's timeline. */
+  /**
+   * Read for the choreographed half of a transfer's timeline: audit's trail, and the inboxes of
+   * notifications and analytics (GET /inbox/:eventId).
+   */
+  @IsInt() @Min(1) @Max(65535) NOTIFICATIONS_HTTP_PORT = 3004;
   @IsString() AUDIT_HOST = '127.0.0.1';
   @IsInt() @Min(1) @Max(65535) AUDIT_HTTP_PORT = 3005;
+  @IsString() ANALYTICS_HOST = '127.0.0.1';
+  @IsInt() @Min(1) @Max(65535) ANALYTICS_HTTP_PORT = 3006;
 
-  /** How long GET /transfers/:id waits for audit's part of the timeline before answering without it. */
+  /** How long GET /transfers/:id waits for those (asked side by side) before answering without the missing part. */
   @IsInt() @Min(50) @Max(10_000)
   TIMELINE_TIMEOUT_MS = 500;
 

@@ -2,10 +2,10 @@ import { Body, Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/comm
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { UuidParam } from '@bank/common';
 import { AccessTokenGuard, CustomerId } from '../auth/access-token.guard.js';
 import { DepositDto, DepositResponse } from '../accounts/accounts.dto.js';
 import { IdempotencyKey } from '../common/idempotency-key.js';
-import { UuidParam } from '../common/uuid-param.pipe.js';
 import type { DepositRow } from './deposit.row.js';
 import { toDepositView, type DepositView } from './deposit.row.js';
 import { MakeDepositCommand } from './make-deposit.command.js';

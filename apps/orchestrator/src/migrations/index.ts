@@ -1,3 +1,4 @@
 import { CreateOrchestrator1764000000100 } from './1764000000100-create-orchestrator.migration.js';
+import { AddTransferFinalEventId1764000000200 } from './1764000000200-add-transfer-final-event-id.migration.js';
 
-export const orchestratorMigrations = [CreateOrchestrator1764000000100];
+export const orchestratorMigrations = [CreateOrchestrator1764000000100, AddTransferFinalEventId1764000000200];

@@ -10,9 +10,22 @@ import { TransferSaga } from './transfer.saga.js';
 /** An in-memory stand-in for the saga's table, honouring the lease like the SQL does. */
 class InMemoryTransfers {
   rows = new Map<string, TransferRow>();
-  events: { type: string }[] = [];
+  events: { id: string; type: string }[] = [];
 
-  moveTo(row: TransferRow, owner: string, _lease: number, next: { step: TransferRow['step']; status?: TransferRow['status']; records: StepRecord[]; toCustomerId?: string; failureCode?: string; events?: { type: string }[] }) {
+  moveTo(
+    row: TransferRow,
+    owner: string,
+    _lease: number,
+    next: {
+      step: TransferRow['step'];
+      status?: TransferRow['status'];
+      records: StepRecord[];
+      toCustomerId?: string;
+      failureCode?: string;
+      events?: { id: string; type: string }[];
+      finalEventId?: string;
+    },
+  ) {
     const current = this.rows.get(row.id)!;
     if (owner !== SAGA_OWNER || current.status !== 'PENDING') return Promise.resolve(null);
     const moved: TransferRow = {
@@ -22,6 +35,7 @@ class InMemoryTransfers {
       steps: [...current.steps, ...next.records],
       to_customer_id: next.toCustomerId ?? current.to_customer_id,
       failure_code: next.failureCode ?? current.failure_code,
+      final_event_id: next.finalEventId ?? current.final_event_id,
       attempts: 0,
       step_started_at: new Date(),
     };
@@ -80,6 +94,7 @@ function newRow(): TransferRow {
     correlation_id: 'corr',
     created_at: new Date(),
     completed_at: null,
+    final_event_id: null,
   };
 }
 
@@ -112,6 +127,8 @@ describe('TransferSaga', () => {
     expect(ledger.calls).toEqual([LedgerPatterns.PostTransfer]);
     expect(trail(done)).toEqual(['RESERVE_FUNDS:SUCCEEDED', 'POST_LEDGER:STARTED', 'POST_LEDGER:SUCCEEDED', 'COMMIT_FUNDS:STARTED', 'COMMIT_FUNDS:SUCCEEDED']);
     expect(repo.events.map((e) => e.type)).toEqual(['transfer.completed']);
+    // The timeline asks the subscribers' inboxes about exactly this event.
+    expect(done.final_event_id).toBe(repo.events[0].id);
   });
 
   it('fails when the reserve is refused, releasing first in case an earlier attempt still lands', async () => {
@@ -121,6 +138,7 @@ describe('TransferSaga', () => {
     expect(ledger.calls).toEqual([]);
     expect(accounts.calls).toEqual([AccountsPatterns.ReserveFunds, AccountsPatterns.ReleaseFunds]);
     expect(repo.events.map((e) => e.type)).toEqual(['transfer.failed']);
+    expect(done.final_event_id).toBe(repo.events[0].id);
   });
 
   it('reverses the ledger and releases the hold when the ledger refuses', async () => {
@@ -159,6 +177,7 @@ describe('TransferSaga', () => {
     const done = await saga.drive(repo.rows.get(row.id)!);
     expect(done.status).toBe('NEEDS_ATTENTION');
     expect(repo.events).toEqual([]);
+    expect(done.final_event_id).toBeNull();
   });
 
   it('stops when another replica holds the lease', async () => {

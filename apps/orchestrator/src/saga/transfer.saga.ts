@@ -215,6 +215,7 @@ export class TransferSaga {
       records,
       ...(code ? { failureCode: code } : {}),
       events,
+      ...(events[0] ? { finalEventId: events[0].id } : {}),
     });
     if (row) {
       const level = status === 'NEEDS_ATTENTION' ? 'error' : 'log';

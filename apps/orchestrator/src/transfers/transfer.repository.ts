@@ -85,6 +85,8 @@ export class TransferRepository {
       toCustomerId?: string;
       failureCode?: string;
       events?: EventEnvelope[];
+      /** The id of the final state's event, kept so the timeline can look it up in the subscribers' inboxes. */
+      finalEventId?: string;
       /**
        * false: commit without waiting for the WAL flush (synchronous_commit off for this statement).
        * Only for forward progress markers: if a database crash loses one, the saga resumes from the
@@ -104,6 +106,7 @@ export class TransferRepository {
            to_customer_id = COALESCE($6, to_customer_id), failure_code = COALESCE($7, failure_code),
            attempts = 0, step_started_at = now(), next_attempt_at = now(), last_error = NULL, updated_at = now(),
            completed_at = CASE WHEN $8 THEN now() ELSE completed_at END,
+           final_event_id = COALESCE($12::uuid, final_event_id),
            lease_until = CASE WHEN $8 THEN NULL ELSE now() + $9 * interval '1 millisecond' END,
            lease_owner = CASE WHEN $8 THEN NULL ELSE lease_owner END,
            version = version + 1
@@ -124,6 +127,7 @@ export class TransferRepository {
         leaseMs,
         outboxEventsParam(next.events ?? []),
         row.version,
+        next.finalEventId ?? null,
       ],
     );
     return rows[0] ?? null;

@@ -32,6 +32,8 @@ export interface TransferRow {
   correlation_id: string;
   created_at: Date;
   completed_at: Date | null;
+  /** The event the final state published (none for NEEDS_ATTENTION): the timeline asks the subscribers about it. */
+  final_event_id: string | null;
 }
 
 /** The public Transfer resource. */

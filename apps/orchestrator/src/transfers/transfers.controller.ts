@@ -2,10 +2,10 @@ import { Body, Controller, Get, Param, Post, Req, Res, UseGuards } from '@nestjs
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { UuidParam } from '@bank/common';
 import { DomainError, isErrorCode, RefusalError } from '@bank/contracts';
 import { AccessTokenGuard, CustomerId } from '../auth/access-token.guard.js';
 import { IdempotencyKey } from '../common/idempotency-key.js';
-import { UuidParam } from '../common/uuid-param.pipe.js';
 import { StartTransferCommand } from './start-transfer.command.js';
 import { TransferRepository } from './transfer.repository.js';
 import { TransferTimelineService, type TransferTimeline } from './transfer-timeline.service.js';

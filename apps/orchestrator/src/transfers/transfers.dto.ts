@@ -19,14 +19,22 @@ export class TransferStepResponse {
 
 export class TimelineEntryResponse {
   @ApiProperty({ format: 'date-time' }) at!: string;
-  @ApiProperty({ description: "'saga' for orchestrated steps; audit, notifications, analytics for the choreographed half" }) source!: string;
+  @ApiProperty({
+    description: "'saga' for orchestrated steps; 'audit' (event recorded), 'notifications' or 'analytics' (event handled) for the choreographed half",
+  })
+  source!: string;
   @ApiProperty({ example: 'transfer.completed handled' }) what!: string;
   @ApiPropertyOptional({ format: 'uuid' }) eventId?: string;
 }
 
 export class TimelineResponse {
   @ApiProperty({ type: [TimelineEntryResponse] }) entries!: TimelineEntryResponse[];
-  @ApiProperty({ description: 'false when audit did not answer in time (the choreographed half is missing, not empty)' }) complete!: boolean;
+  @ApiProperty({
+    description:
+      'true when every service asked answered within TIMELINE_TIMEOUT_MS: audit, and notifications and analytics once the transfer ' +
+      'published its final event ("not handled yet" is an answer). false: a part is missing, not empty; ask again later',
+  })
+  complete!: boolean;
 }
 
 export class TransferResponse {
@@ -44,6 +52,6 @@ export class TransferResponse {
 }
 
 export class TransferWithTimelineResponse extends TransferResponse {
-  @ApiProperty({ type: TimelineResponse, description: 'both halves: saga steps, then when each subscriber handled the events' })
+  @ApiProperty({ type: TimelineResponse, description: 'both halves, by time: saga steps, and when audit recorded and the other subscribers handled its events' })
   timeline!: TimelineResponse;
 }

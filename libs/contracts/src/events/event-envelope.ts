@@ -38,8 +38,6 @@ export const EventTypes = {
   TransferFailed: 'transfer.failed',
   OtpVerified: 'auth.otp_verified',
   OtpLocked: 'auth.otp_locked',
-  /** A subscriber committed its work for a transfer's event: the choreographed half of the timeline. */
-  SubscriberAcknowledged: 'subscriber.acknowledged',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
@@ -86,14 +84,6 @@ export interface OtpLockedData {
   challengeId: string;
 }
 
-export interface SubscriberAcknowledgedData {
-  subscriber: string;
-  eventId: string;
-  eventType: string;
-  transferId: string;
-  handledAt: string;
-}
-
 export interface EventDataMap {
   'customer.registered': CustomerRegisteredData;
   'account.opened': AccountOpenedData;
@@ -102,7 +92,6 @@ export interface EventDataMap {
   'transfer.failed': TransferFailedData;
   'auth.otp_verified': OtpVerifiedData;
   'auth.otp_locked': OtpLockedData;
-  'subscriber.acknowledged': SubscriberAcknowledgedData;
 }
 
 export type AnyEventEnvelope = { [K in EventType]: EventEnvelope<K, EventDataMap[K]> }[EventType];

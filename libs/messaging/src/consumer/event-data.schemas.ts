@@ -1,4 +1,4 @@
-import { IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { EventTypes, IsAmount, IsCurrency, type EventType } from '@bank/contracts';
 
 /**
@@ -49,14 +49,6 @@ export class OtpLockedDataDto {
   @IsUUID() challengeId!: string;
 }
 
-export class SubscriberAcknowledgedDataDto {
-  @IsString() @MaxLength(64) subscriber!: string;
-  @IsUUID() eventId!: string;
-  @IsString() @MaxLength(64) eventType!: string;
-  @IsUUID() transferId!: string;
-  @IsISO8601() handledAt!: string;
-}
-
 export const EVENT_DATA_SCHEMAS: Record<EventType, new () => object> = {
   [EventTypes.CustomerRegistered]: CustomerRegisteredDataDto,
   [EventTypes.AccountOpened]: AccountOpenedDataDto,
@@ -65,7 +57,6 @@ export const EVENT_DATA_SCHEMAS: Record<EventType, new () => object> = {
   [EventTypes.TransferFailed]: TransferFailedDataDto,
   [EventTypes.OtpVerified]: OtpVerifiedDataDto,
   [EventTypes.OtpLocked]: OtpLockedDataDto,
-  [EventTypes.SubscriberAcknowledged]: SubscriberAcknowledgedDataDto,
 };
 
 export const KNOWN_EVENT_TYPES: readonly string[] = Object.values(EventTypes);

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { AmqpModule } from '../amqp/amqp.module.js';
 import { amqpOptionsFrom, type BrokerSettings } from '../amqp/amqp.options.js';
+import { InboxController } from '../inbox/inbox.controller.js';
 import { EventSubscriber, SUBSCRIBER_HANDLERS, SUBSCRIBER_OPTIONS, type EventSubscriberOptions } from './event-subscriber.service.js';
 import { bindingsFor, type InboundEventHandler } from './inbound-event-handler.js';
 import { subscriberTuningFrom, type SubscriberTuning } from './subscriber.config.js';
@@ -18,11 +19,13 @@ export interface EventSubscriberModuleOptions {
   /** Routing patterns; by default the handlers' event types (or `#` when one takes every event). */
   bindings?: string[];
   tuning?: Partial<SubscriberTuning>;
-  /** See EventSubscriberOptions.acknowledge; the schema then needs an outbox and the app OutboxRelayModule. */
-  acknowledge?: boolean;
 }
 
-/** Everything a subscribing app needs to consume its queue; brings the AMQP connection with it. */
+/**
+ * Everything a subscribing app needs to consume its queue; brings the AMQP connection with it, and
+ * serves GET /inbox/:eventId (when this subscriber applied an event). One subscriber per app: a
+ * second forRoot in the same app would register that route twice.
+ */
 @Module({})
 export class EventSubscriberModule {
   static forRoot(options: EventSubscriberModuleOptions): DynamicModule {
@@ -31,7 +34,6 @@ export class EventSubscriberModule {
       subscriber: options.subscriber,
       schema: options.schema,
       prefetch: tuning.prefetch,
-      acknowledge: options.acknowledge ?? false,
       topology: subscriberTopology({
         subscriber: options.subscriber,
         exchange: options.broker.EVENTS_EXCHANGE,
@@ -43,6 +45,7 @@ export class EventSubscriberModule {
     return {
       module: EventSubscriberModule,
       imports: [AmqpModule.forRoot(amqpOptionsFrom(options.broker))],
+      controllers: [InboxController],
       providers: [
         ...options.handlers,
         { provide: SUBSCRIBER_OPTIONS, useValue: resolved },

@@ -1,9 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Channel, ChannelModel, ConsumeMessage, MessageProperties, Options } from 'amqplib';
-import { Sql, type SqlRunner } from '@bank/database';
-import { createEnvelope, EventTypes } from '@bank/contracts';
-import { outboxChannel } from '../outbox/outbox.sql.js';
-import { outboxInsert } from '../outbox/outbox.writer.js';
+import { Sql } from '@bank/database';
 import { AmqpConnection } from '../amqp/amqp-connection.js';
 import { inboxClaimSql } from '../inbox/inbox.sql.js';
 import { eventBatchSize, eventConsumerLag, eventsConsumed, eventRetries, registerQueueDepthSource } from '../metrics/messaging.metrics.js';
@@ -18,11 +15,6 @@ export interface EventSubscriberOptions {
   schema: string;
   topology: SubscriberTopology;
   prefetch: number;
-  /**
-   * Publish subscriber.acknowledged (through this schema's outbox, in the batch's transaction) for
-   * every applied event that concerns a transfer, so a transfer's timeline shows when it was handled.
-   */
-  acknowledge?: boolean;
 }
 export const SUBSCRIBER_OPTIONS = Symbol('SUBSCRIBER_OPTIONS');
 export const SUBSCRIBER_HANDLERS = Symbol('SUBSCRIBER_HANDLERS');
@@ -232,24 +224,6 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
-  /** The acknowledgements of applied transfer events, in the same transaction as the work. */
-  private async acknowledge(events: InboundEvent[], tx: SqlRunner): Promise<void> {
-    const handledAt = new Date().toISOString();
-    const acks = events
-      .filter((e) => e.type !== EventTypes.SubscriberAcknowledged && typeof (e.data as { transferId?: unknown }).transferId === 'string')
-      .map((e) =>
-        createEnvelope(
-          EventTypes.SubscriberAcknowledged,
-          { subscriber: this.subscriber, eventId: e.id, eventType: e.type, transferId: (e.data as { transferId: string }).transferId, handledAt },
-          { correlationId: e.correlationId, causationId: e.id },
-        ),
-      );
-    if (acks.length === 0) return;
-    const { sql, params } = outboxInsert(this.options.schema, acks);
-    await tx.rows(sql, params);
-    await tx.rows(`SELECT pg_notify('${outboxChannel(this.options.schema)}', '')`);
-  }
-
   /** One transaction: inbox rows, then every handler's work; acks only after the commit. */
   private async commit(deliveries: DecodedDelivery[]): Promise<void> {
     const unique = new Map<string, InboundEvent>();
@@ -268,7 +242,6 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
         if (mine.length === 0) continue;
         await inEventContext(mine[0], () => route.handler.handle(mine, tx));
       }
-      if (this.options.acknowledge) await this.acknowledge(work, tx);
       return freshIds;
     });
     const now = Date.now();

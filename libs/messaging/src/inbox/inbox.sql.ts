@@ -30,3 +30,8 @@ export function inboxClaimSql(schema: string): string {
           ON CONFLICT (subscriber, event_id) DO NOTHING
           RETURNING event_id`;
 }
+
+/** One subscriber's row for one event: when it applied it (GET /inbox/:eventId). */
+export function inboxEntrySql(schema: string): string {
+  return `SELECT subscriber, event_id, event_type, received_at FROM "${schema}".inbox WHERE subscriber = $1 AND event_id = $2`;
+}

@@ -1,0 +1,173 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import type { InboxEntryView } from '@bank/contracts';
+import { TransferTimelineService } from './transfer-timeline.service.js';
+import type { StepRecord, TransferRow } from './transfer.row.js';
+
+const TRANSFER_ID = '0b6f7a52-5f0e-4a43-9c55-1d2f3a4b5c6d';
+const EVENT_ID = '7e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a6b';
+const TIMEOUT_MS = 300;
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** A stand-in for one service: answers with whatever `handler` says, and remembers the paths asked. */
+class FakeService {
+  paths: string[] = [];
+  handler: Handler = (_request, response) => json(response, 500, {});
+  private readonly open = new Set<ServerResponse>();
+
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<FakeService> {
+    const server = createServer();
+    const service = new FakeService(server);
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      service.paths.push(request.url ?? '');
+      service.open.add(response);
+      response.on('close', () => service.open.delete(response));
+      service.handler(request, response);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return service;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+  }
+
+  async close(): Promise<void> {
+    // Responses a test left hanging (the "too slow" service) would keep close() waiting.
+    for (const response of this.open) response.destroy();
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+function json(response: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
+  response.writeHead(status, { 'content-type': type }).end(JSON.stringify(body));
+}
+
+const auditRecords = [
+  { eventId: EVENT_ID, type: 'transfer.completed', recordedAt: '2026-11-25T10:00:00.300Z', data: { transferId: TRANSFER_ID } },
+];
+const handled = (subscriber: string, at: string): InboxEntryView => ({ subscriber, eventId: EVENT_ID, eventType: 'transfer.completed', handledAt: at });
+const notHandled = { status: 404, code: 'EVENT_NOT_HANDLED', title: 'Event not handled' };
+
+const steps: StepRecord[] = [
+  { name: 'RESERVE_FUNDS', status: 'STARTED', at: '2026-11-25T10:00:00.000Z' },
+  { name: 'RESERVE_FUNDS', status: 'SUCCEEDED', at: '2026-11-25T10:00:00.100Z' },
+  { name: 'COMMIT_FUNDS', status: 'SUCCEEDED', at: '2026-11-25T10:00:00.200Z' },
+];
+
+function row(finalEventId: string | null): TransferRow {
+  return {
+    id: TRANSFER_ID,
+    customer_id: 'c1',
+    idempotency_key: 'k',
+    request_hash: 'h',
+    from_account_id: 'a1',
+    to_account_id: 'a2',
+    to_customer_id: 'c2',
+    amount: '500',
+    currency: 'EUR',
+    reference: null,
+    status: 'COMPLETED',
+    step: 'DONE',
+    failure_code: null,
+    steps,
+    step_started_at: new Date(),
+    attempts: 0,
+    version: 5,
+    responded: false,
+    correlation_id: 'corr',
+    created_at: new Date(),
+    completed_at: new Date(),
+    final_event_id: finalEventId,
+  };
+}
+
+describe('TransferTimelineService', () => {
+  let audit: FakeService;
+  let notifications: FakeService;
+  let analytics: FakeService;
+  let timeline: TransferTimelineService;
+
+  beforeEach(async () => {
+    [audit, notifications, analytics] = await Promise.all([FakeService.start(), FakeService.start(), FakeService.start()]);
+    audit.handler = (_request, response) => json(response, 200, auditRecords);
+    notifications.handler = (_request, response) => json(response, 200, handled('notifications', '2026-11-25T10:00:00.250Z'));
+    analytics.handler = (_request, response) => json(response, 200, handled('analytics', '2026-11-25T10:00:00.400Z'));
+    timeline = new TransferTimelineService({
+      auditUrl: audit.url,
+      notificationsUrl: notifications.url,
+      analyticsUrl: analytics.url,
+      timeoutMs: TIMEOUT_MS,
+    });
+  });
+
+  afterEach(async () => {
+    await Promise.all([audit.close(), notifications.close(), analytics.close()]);
+  });
+
+  it('merges the saga steps, audit records and both inbox hits by time, and is complete', async () => {
+    const result = await timeline.build(row(EVENT_ID));
+    expect(result.complete).toBe(true);
+    expect(result.entries).toEqual([
+      { at: '2026-11-25T10:00:00.000Z', source: 'saga', what: 'RESERVE_FUNDS STARTED' },
+      { at: '2026-11-25T10:00:00.100Z', source: 'saga', what: 'RESERVE_FUNDS SUCCEEDED' },
+      { at: '2026-11-25T10:00:00.200Z', source: 'saga', what: 'COMMIT_FUNDS SUCCEEDED' },
+      { at: '2026-11-25T10:00:00.250Z', source: 'notifications', what: 'transfer.completed handled', eventId: EVENT_ID },
+      { at: '2026-11-25T10:00:00.300Z', source: 'audit', what: 'transfer.completed recorded', eventId: EVENT_ID },
+      { at: '2026-11-25T10:00:00.400Z', source: 'analytics', what: 'transfer.completed handled', eventId: EVENT_ID },
+    ]);
+    expect(audit.paths).toEqual([`/audit/events?transferId=${TRANSFER_ID}&limit=100`]);
+    expect(notifications.paths).toEqual([`/inbox/${EVENT_ID}`]);
+    expect(analytics.paths).toEqual([`/inbox/${EVENT_ID}`]);
+  });
+
+  it('counts "not handled yet" (404 EVENT_NOT_HANDLED) as an answer: no entry, still complete', async () => {
+    analytics.handler = (_request, response) => json(response, 404, notHandled, 'application/problem+json');
+    const result = await timeline.build(row(EVENT_ID));
+    expect(result.complete).toBe(true);
+    expect(result.entries.map((e) => e.source)).not.toContain('analytics');
+    expect(result.entries.map((e) => e.source)).toContain('notifications');
+  });
+
+  it('asks only audit while the transfer has published no event', async () => {
+    const result = await timeline.build(row(null));
+    expect(result.complete).toBe(true);
+    expect(result.entries.map((e) => e.source)).toEqual(['saga', 'saga', 'saga', 'audit']);
+    expect(notifications.paths).toEqual([]);
+    expect(analytics.paths).toEqual([]);
+  });
+
+  it('asks the services side by side and answers without a slow one after the timeout, incomplete', async () => {
+    const wait = (response: ServerResponse, body: unknown) => setTimeout(() => json(response, 200, body), 200);
+    audit.handler = (_request, response) => wait(response, auditRecords);
+    notifications.handler = (_request, response) => wait(response, handled('notifications', '2026-11-25T10:00:00.250Z'));
+    analytics.handler = () => undefined; // never answers
+    const started = Date.now();
+    const result = await timeline.build(row(EVENT_ID));
+    // Side by side: about one timeout in all, not the sum of the waits.
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 250);
+    expect(result.complete).toBe(false);
+    expect(result.entries.map((e) => e.source)).toEqual(['saga', 'saga', 'saga', 'notifications', 'audit']);
+  });
+
+  it.each([
+    ['audit answers 500', () => (audit.handler = (_request, response) => json(response, 500, { code: 'INTERNAL' })), 'audit'],
+    ['audit is down', () => audit.close(), 'audit'],
+    ['notifications answers 503', () => (notifications.handler = (_request, response) => json(response, 503, { code: 'SERVICE_UNAVAILABLE' })), 'notifications'],
+    // A 404 that is not EVENT_NOT_HANDLED (e.g. a subscriber without the route) says nothing about the event.
+    ['analytics has no such route', () => (analytics.handler = (_request, response) => json(response, 404, { code: 'NOT_FOUND' })), 'analytics'],
+    ['analytics answers something that is not JSON', () => (analytics.handler = (_request, response) => void response.writeHead(200).end('<html>')), 'analytics'],
+  ])('is incomplete when %s, and keeps what the others said', async (_case, breakIt, missing) => {
+    await breakIt();
+    const result = await timeline.build(row(EVENT_ID));
+    expect(result.complete).toBe(false);
+    const sources = new Set(result.entries.map((e) => e.source));
+    expect(sources.has(missing)).toBe(false);
+    for (const source of ['saga', 'audit', 'notifications', 'analytics'].filter((s) => s !== missing)) expect(sources.has(source)).toBe(true);
+  });
+});
