@@ -41,38 +41,72 @@ export class CustomerNoticesHandler implements InboundEventHandler {
         [accounts.map((a) => a.accountId), accounts.map((a) => a.customerId)],
       );
     }
+    const notices: Notice[] = [];
     for (const event of events) {
       if (isEventOfType(event, EventTypes.TransferCompleted)) {
         const { data } = event;
-        await inEventContext(event, () =>
-          this.notify(tx, data.toCustomerId, data.toAccountId, transferReceivedBody(data), transferNoticeKey('received', data.transferId)),
-        );
+        notices.push({
+          event,
+          customerId: data.toCustomerId,
+          accountId: data.toAccountId,
+          body: transferReceivedBody(data),
+          dedupeKey: transferNoticeKey('received', data.transferId),
+        });
       } else if (isEventOfType(event, EventTypes.TransferFailed)) {
         const { data } = event;
-        await inEventContext(event, () =>
-          this.notify(tx, data.fromCustomerId, data.fromAccountId, transferFailedBody(data), transferNoticeKey('failed', data.transferId)),
-        );
+        notices.push({
+          event,
+          customerId: data.fromCustomerId,
+          accountId: data.fromAccountId,
+          body: transferFailedBody(data),
+          dedupeKey: transferNoticeKey('failed', data.transferId),
+        });
       }
     }
+    if (notices.length > 0) await this.notify(tx, notices);
   }
 
-  /** One statement: look the phone up and record the message, once per dedupe key. */
-  private async notify(tx: SqlRunner, customerId: string, accountId: string, body: string, dedupeKey: string): Promise<void> {
-    const [result] = await tx.rows<{ known: number; sent: number }>(
-      `WITH recipient AS (
-         SELECT c.phone FROM notifications.notice_customers c
-          WHERE c.customer_id = coalesce($1::uuid, (SELECT a.customer_id FROM notifications.notice_accounts a WHERE a.account_id = $2::uuid))
+  /** One statement for the batch: look each phone up and record each message, once per dedupe key. */
+  private async notify(tx: SqlRunner, notices: Notice[]): Promise<void> {
+    const results = await tx.rows<{ known: boolean; sent: boolean }>(
+      `WITH notice AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[]) WITH ORDINALITY
+                AS n(customer_id, account_id, id, body, dedupe_key, ord)
+       ), addressed AS (
+         SELECT n.*, c.phone FROM notice n
+           LEFT JOIN notifications.notice_customers c ON c.customer_id =
+                coalesce(n.customer_id, (SELECT a.customer_id FROM notifications.notice_accounts a WHERE a.account_id = n.account_id))
        ), sent AS (
          INSERT INTO notifications.messages (id, recipient, channel, body, dedupe_key)
-         SELECT $3, phone, 'sms', $4, $5 FROM recipient
+         SELECT id, phone, 'sms', body, dedupe_key FROM addressed WHERE phone IS NOT NULL ORDER BY ord
          ON CONFLICT (dedupe_key) DO NOTHING
-         RETURNING id
+         RETURNING dedupe_key
        )
-       SELECT (SELECT count(*) FROM recipient)::int AS known, (SELECT count(*) FROM sent)::int AS sent`,
-      [customerId, accountId, randomUUID(), body, dedupeKey],
+       SELECT a.phone IS NOT NULL AS known, EXISTS (SELECT 1 FROM sent s WHERE s.dedupe_key = a.dedupe_key) AS sent
+         FROM addressed a ORDER BY a.ord`,
+      [
+        notices.map((n) => n.customerId || null),
+        notices.map((n) => n.accountId),
+        notices.map(() => randomUUID()),
+        notices.map((n) => n.body),
+        notices.map((n) => n.dedupeKey),
+      ],
     );
-    if (!result || result.known === 0) throw new RetryLaterError(`no phone known yet for customer ${customerId}`);
-    // Never the phone number or the text: the key and the outcome are enough to trace it.
-    this.logger.log({ msg: result.sent > 0 ? 'notice sent' : 'notice already sent', dedupeKey });
+    notices.forEach((notice, i) => {
+      const result = results[i];
+      if (!result?.known) throw new RetryLaterError(`no phone known yet for customer ${notice.customerId}`);
+      // Never the phone number or the text: the key and the outcome are enough to trace it.
+      inEventContext(notice.event, () =>
+        this.logger.log({ msg: result.sent ? 'notice sent' : 'notice already sent', dedupeKey: notice.dedupeKey }),
+      );
+    });
   }
+}
+
+interface Notice {
+  event: InboundEvent;
+  customerId: string;
+  accountId: string;
+  body: string;
+  dedupeKey: string;
 }

@@ -43,7 +43,7 @@ export class DepositRepository {
     const [moved] = await this.sql.rows<DepositRow>(
       `WITH moved AS (
          UPDATE orchestrator.deposits SET step = $3, status = CASE WHEN $4 THEN 'COMPLETED' ELSE status END,
-           attempts = 0, next_attempt_at = now(), last_error = NULL,
+           attempts = 0, last_error = NULL,
            completed_at = CASE WHEN $4 THEN now() ELSE NULL END,
            lease_owner = CASE WHEN $4 THEN NULL ELSE lease_owner END,
            lease_until = CASE WHEN $4 THEN NULL ELSE now() + $5 * interval '1 millisecond' END,

@@ -1,4 +1,9 @@
 import { CreateOrchestrator1764000000100 } from './1764000000100-create-orchestrator.migration.js';
 import { AddTransferFinalEventId1764000000200 } from './1764000000200-add-transfer-final-event-id.migration.js';
+import { SagaRowsRoomForHotUpdates1764000000300 } from './1764000000300-saga-rows-room-for-hot-updates.migration.js';
 
-export const orchestratorMigrations = [CreateOrchestrator1764000000100, AddTransferFinalEventId1764000000200];
+export const orchestratorMigrations = [
+  CreateOrchestrator1764000000100,
+  AddTransferFinalEventId1764000000200,
+  SagaRowsRoomForHotUpdates1764000000300,
+];

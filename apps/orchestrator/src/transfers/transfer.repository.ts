@@ -98,13 +98,14 @@ export class TransferRepository {
     const final = next.status !== undefined && next.status !== 'PENDING';
     const flush = next.durable === false ? ` AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'` : '';
     // The events go in with the state change, in the same statement, and only if the guarded update
-    // happened: a replica that lost its lease writes neither.
+    // happened: a replica that lost its lease writes neither. next_attempt_at is left as it is (a row
+    // is only driven once due): changing no indexed column lets Postgres update the row in place (HOT).
     const rows = await this.sql.rows<TransferRow>(
       `WITH moved AS (
          UPDATE orchestrator.transfers SET
            step = $3, status = $4, steps = steps || $5::jsonb,
            to_customer_id = COALESCE($6, to_customer_id), failure_code = COALESCE($7, failure_code),
-           attempts = 0, step_started_at = now(), next_attempt_at = now(), last_error = NULL, updated_at = now(),
+           attempts = 0, step_started_at = now(), last_error = NULL, updated_at = now(),
            completed_at = CASE WHEN $8 THEN now() ELSE completed_at END,
            final_event_id = COALESCE($12::uuid, final_event_id),
            lease_until = CASE WHEN $8 THEN NULL ELSE now() + $9 * interval '1 millisecond' END,
