@@ -49,6 +49,12 @@ export class Sql implements SqlRunner {
     const client = await this.pool().connect();
     // A connection whose BEGIN or ROLLBACK failed is not trusted again: released with the error, the pool drops it.
     let broken: Error | undefined;
+    // The pool listens for errors of idle clients only: a connection lost while checked out would
+    // otherwise emit an unhandled 'error' and end the process. The pending query rejects anyway.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN').catch((error: Error) => {
         broken = error;
@@ -65,6 +71,7 @@ export class Sql implements SqlRunner {
         throw error;
       }
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
