@@ -18,9 +18,11 @@ const names = new Map<string, string>();
 function statement(text: string, values: unknown[]): QueryConfig {
   let name = names.get(text);
   if (name === undefined) {
+    // Past the cap, texts built at run time (a variable number of rows) go unnamed: naming each would
+    // keep a prepared statement per text on every connection, without bound.
+    if (names.size >= 1_000) return { text, values };
     name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
-    // Statements built at run time (a variable number of rows) would grow this without bound.
-    if (names.size < 1_000) names.set(text, name);
+    names.set(text, name);
   }
   return { name, text, values };
 }
