@@ -32,4 +32,4 @@ COPY --chown=root:root scripts/lib ./scripts/lib
 # Files stay root-owned and read-only for the app: the process cannot rewrite its own code.
 USER node
 # Shell form only to expand $APP; `exec` then replaces the shell, so node is PID 1 and gets SIGTERM itself.
-CMD ["sh", "-c", "exec node --enable-source-maps dist/apps/$APP/src/main.js"]
+CMD ["sh", "-c", "exec node --max-semi-space-size=8 --max-old-space-size=96 dist/apps/$APP/src/main.js"]

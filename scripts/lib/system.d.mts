@@ -15,6 +15,8 @@ export const ROOT: string;
 export const APPS: readonly string[];
 export const DEFAULT_DATABASE_URL: string;
 export const DEFAULT_AMQP_URL: string;
+/** V8 heap flags every app runs with (start:all, tests and the Dockerfile). */
+export const APP_HEAP_FLAGS: readonly string[];
 
 export function defaultPorts(): SystemPorts;
 export function freePorts(): Promise<SystemPorts>;

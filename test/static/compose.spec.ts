@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BaseConfig, BrokerConfig } from '@bank/common';
-import { APPS, defaultPorts, systemEnv } from '../../scripts/lib/system.mjs';
+import { APP_HEAP_FLAGS, APPS, defaultPorts, systemEnv } from '../../scripts/lib/system.mjs';
 import { parseYaml, type YamlMap, type YamlValue } from './support/mini-yaml.js';
 
 // Holds docker-compose.yml (and the Dockerfile and .env.example it relies on) to the code: the apps
@@ -127,7 +127,8 @@ describe('Dockerfile', () => {
   it('runs the app named by APP, and ships what the migrate service runs', () => {
     expect(dockerfile).toMatch(/^ARG APP=/m);
     expect(dockerfile).toMatch(/^ENV APP=\$\{APP\}/m);
-    expect(dockerfile).toContain('node --enable-source-maps dist/apps/$APP/src/main.js');
+    // The same heap limits as start:all, so the RSS measured by the benchmark is what a container uses.
+    expect(dockerfile).toContain(`exec node ${APP_HEAP_FLAGS.join(' ')} dist/apps/$APP/src/main.js`);
     expect(dockerfile).toContain('scripts/migrate.mjs');
     expect(dockerfile).toMatch(/COPY .*scripts\/lib /);
   });
