@@ -1,8 +1,9 @@
 // Event lag: from a transfer's completion (its completedAt) until each subscriber has it.
 // - audit: GET /audit/events?transferId=&type=transfer.completed; lag = recordedAt - completedAt
 //   (both server clocks on this machine), or when the record has no recordedAt, when we saw it;
-// - notifications: the receiver's dev outbox holds a message naming the transfer (its id or our
-//   reference "bench <n>"); lag = sentAt - completedAt, or when we saw it;
+// - notifications: its inbox (GET /inbox/:eventId, the event id read from the audit record) says
+//   when it handled the event; before audit has it, the receiver's dev outbox holds a message naming
+//   the transfer (its id or our reference "bench <n>"); lag = handledAt or sentAt - completedAt;
 // - analytics: only running totals, so the summary is polled and a sample counts as seen once
 //   transfers.completed has grown by as many transfers as we had seen completed at that moment.
 // Samples are spread over the measured window (one per duration/samples), and the probes run on
@@ -135,11 +136,20 @@ export class EventLagSampler {
     }
     const record = res.body.find((r) => r.type === 'transfer.completed' && (r.data?.transferId ?? sample.transferId) === sample.transferId);
     if (!record) return undefined;
+    sample.eventId ??= record.eventId;
     const recorded = Date.parse(record.recordedAt);
     return Number.isFinite(recorded) ? recorded : Date.now();
   }
 
   async probeNotifications(sample, phone) {
+    // The dev outbox lists a recipient's newest messages only, so a busy receiver's older ones drop
+    // out of it; once the audit record names the event, the subscriber's inbox answers for any age.
+    if (sample.eventId) {
+      const res = await send(this.urls.notifications, { path: `/inbox/${sample.eventId}`, agent: this.agent });
+      if (res.status === 200 && typeof res.body?.handledAt === 'string') return Date.parse(res.body.handledAt);
+      if (res.status !== 404) this.probeErrors.notifications++;
+      return undefined;
+    }
     const res = await send(this.urls.notifications, { path: `/outbox?recipient=${encodeURIComponent(phone)}`, agent: this.agent });
     if (res.status !== 200 || !Array.isArray(res.body)) {
       this.probeErrors.notifications++;

@@ -3,3 +3,4 @@ export * from './run-migrations.js';
 export * from './database.module.js';
 export * from './pg-errors.js';
 export * from './sql.js';
+export * from './group-commit.js';

@@ -42,3 +42,24 @@ export function outboxEventsCte(schema: string, param: string, guard: string): s
 export function outboxEventsParam(envelopes: EventEnvelope[]): string {
   return JSON.stringify(envelopes.map((e) => ({ id: e.id, type: e.type, payload: e, correlation_id: e.correlationId })));
 }
+
+/**
+ * The batch form of `outboxEventsCte`, for one statement that changes many rows: each event carries
+ * the `ord` of the row that caused it and goes in only if that row is in `guard` (a CTE with an
+ * `ord` column). Events are passed as ONE jsonb parameter, see `outboxKeyedEventsParam`.
+ */
+export function outboxKeyedEventsCte(schema: string, param: string, guard: string): string {
+  return `INSERT INTO "${schema}".outbox (id, type, payload, correlation_id)
+          SELECT e.id, e.type, e.payload, e.correlation_id
+            FROM jsonb_to_recordset(${param}::jsonb) AS e(ord int, id uuid, type text, payload jsonb, correlation_id text)
+           WHERE e.ord IN (SELECT ord FROM ${guard})
+          RETURNING id`;
+}
+
+export function outboxKeyedEventsParam(eventsByOrd: EventEnvelope[][]): string {
+  return JSON.stringify(
+    eventsByOrd.flatMap((envelopes, ord) =>
+      envelopes.map((e) => ({ ord, id: e.id, type: e.type, payload: e, correlation_id: e.correlationId })),
+    ),
+  );
+}
