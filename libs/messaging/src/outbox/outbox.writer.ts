@@ -26,21 +26,28 @@ export async function appendToOutbox(tx: SqlRunner, schema: string, envelopes: E
   await tx.rows(`WITH appended AS (${sql} RETURNING 1) SELECT pg_notify('${outboxChannel(schema)}', '')`, params);
 }
 
+/** Inserts the events of a jsonb parameter (rows of `outboxRow`, plus `keyColumn` if given) that pass `where`. */
+function outboxFromJson(schema: string, param: string, keyColumn: string, where: string): string {
+  return `INSERT INTO "${schema}".outbox (id, type, payload, correlation_id)
+          SELECT e.id, e.type, e.payload, e.correlation_id
+            FROM jsonb_to_recordset(${param}::jsonb) AS e(${keyColumn}id uuid, type text, payload jsonb, correlation_id text)
+           WHERE ${where}
+          RETURNING id`;
+}
+
+const outboxRow = (e: EventEnvelope) => ({ id: e.id, type: e.type, payload: e, correlation_id: e.correlationId });
+
 /**
  * For a statement that changes state and emits events only if its change happened: a CTE body that
  * inserts the events (passed as ONE jsonb parameter, see `outboxEventsParam`) when the CTE named
  * `guard` returned rows. Used as `..., event AS (${outboxEventsCte(schema, '$10', 'moved')})`.
  */
 export function outboxEventsCte(schema: string, param: string, guard: string): string {
-  return `INSERT INTO "${schema}".outbox (id, type, payload, correlation_id)
-          SELECT e.id, e.type, e.payload, e.correlation_id
-            FROM jsonb_to_recordset(${param}::jsonb) AS e(id uuid, type text, payload jsonb, correlation_id text)
-           WHERE EXISTS (SELECT 1 FROM ${guard})
-          RETURNING id`;
+  return outboxFromJson(schema, param, '', `EXISTS (SELECT 1 FROM ${guard})`);
 }
 
 export function outboxEventsParam(envelopes: EventEnvelope[]): string {
-  return JSON.stringify(envelopes.map((e) => ({ id: e.id, type: e.type, payload: e, correlation_id: e.correlationId })));
+  return JSON.stringify(envelopes.map(outboxRow));
 }
 
 /**
@@ -49,17 +56,9 @@ export function outboxEventsParam(envelopes: EventEnvelope[]): string {
  * `ord` column). Events are passed as ONE jsonb parameter, see `outboxKeyedEventsParam`.
  */
 export function outboxKeyedEventsCte(schema: string, param: string, guard: string): string {
-  return `INSERT INTO "${schema}".outbox (id, type, payload, correlation_id)
-          SELECT e.id, e.type, e.payload, e.correlation_id
-            FROM jsonb_to_recordset(${param}::jsonb) AS e(ord int, id uuid, type text, payload jsonb, correlation_id text)
-           WHERE e.ord IN (SELECT ord FROM ${guard})
-          RETURNING id`;
+  return outboxFromJson(schema, param, 'ord int, ', `e.ord IN (SELECT ord FROM ${guard})`);
 }
 
 export function outboxKeyedEventsParam(eventsByOrd: EventEnvelope[][]): string {
-  return JSON.stringify(
-    eventsByOrd.flatMap((envelopes, ord) =>
-      envelopes.map((e) => ({ ord, id: e.id, type: e.type, payload: e, correlation_id: e.correlationId })),
-    ),
-  );
+  return JSON.stringify(eventsByOrd.flatMap((envelopes, ord) => envelopes.map((e) => ({ ord, ...outboxRow(e) }))));
 }
