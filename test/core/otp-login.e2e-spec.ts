@@ -36,7 +36,12 @@ describe('OTP login (real apps)', () => {
     const code = /\b(\d{6})\b/.exec(outbox.body[0].body)![1];
     codesSeen.push(code);
     const ok = await verify(started.body.challengeId, code).expect(200);
-    expect(ok.body).toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String), expiresIn: expect.any(Number), customerId: expect.any(String) });
+    expect(ok.body).toMatchObject({
+      tokenType: 'Bearer',
+      accessToken: expect.any(String),
+      expiresIn: expect.any(Number),
+      customerId: expect.any(String),
+    });
     await system.api().get('/accounts').set('authorization', `Bearer ${ok.body.accessToken}`).expect(200);
   });
 
@@ -70,9 +75,24 @@ describe('OTP login (real apps)', () => {
     expect((await verify(resent.challengeId, resent.code).expect(429)).body.code).toBe('OTP_LOCKED');
   });
 
+  it('a resend is a second message, and its code is the one that logs in', async () => {
+    const phone = BankClient.phone();
+    const first = await request(phone);
+    const resent = await request(phone);
+    expect(resent.challengeId).toBe(first.challengeId);
+    const outbox = await system.http('notifications').get('/outbox').query({ recipient: phone }).expect(200);
+    expect(outbox.body).toHaveLength(2);
+    expect(outbox.body[0].body).toContain(resent.code);
+    await verify(resent.challengeId, resent.code).expect(200);
+  });
+
   it('an expired code: 401 OTP_EXPIRED', async () => {
     const { challengeId, code, expiresAt } = await request(BankClient.phone());
-    await eventually(() => Promise.resolve(Date.now()), (now) => now > Date.parse(expiresAt) + 100, { timeoutMs: 5_000 });
+    await eventually(
+      () => Promise.resolve(Date.now()),
+      (now) => now > Date.parse(expiresAt) + 100,
+      { timeoutMs: 5_000 },
+    );
     expect((await verify(challengeId, code).expect(401)).body.code).toBe('OTP_EXPIRED');
   });
 

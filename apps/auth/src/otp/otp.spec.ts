@@ -162,6 +162,8 @@ describe('start-otp-challenge', () => {
     if (second.code === first.code) second = await start(phone);
     expect(second.challengeId).toBe(first.challengeId);
     expect(second.expiresAt).toBe(first.expiresAt);
+    expect(first.send).toBe(1);
+    expect(second.send).toBeGreaterThanOrEqual(2);
     expect((await challengeRow(first.challengeId)).attempts).toBe(2);
 
     // The old code is dead (and costs a try); three wrong tries in all more lock it: 2 + 3 = 5.

@@ -59,22 +59,22 @@ export class StartOtpChallengeHandler implements ICommandHandler<StartOtpChallen
         phone,
       ]);
       if (live) {
-        const [resent] = await tx.rows<{ id: string; expires_at: Date }>(
-          `UPDATE auth.otp_challenges SET code_hash = $2, sends = sends + 1 WHERE id = $1 RETURNING id, expires_at`,
+        const [resent] = await tx.rows<{ id: string; expires_at: Date; sends: number }>(
+          `UPDATE auth.otp_challenges SET code_hash = $2, sends = sends + 1 WHERE id = $1 RETURNING id, expires_at, sends`,
           [live.id, this.codes.hash(live.id, code)],
         );
         return { ...resent, resend: true };
       }
       const id = randomUUID();
-      const [created] = await tx.rows<{ id: string; expires_at: Date }>(
+      const [created] = await tx.rows<{ id: string; expires_at: Date; sends: number }>(
         `INSERT INTO auth.otp_challenges (id, phone, code_hash, max_attempts, expires_at)
          VALUES ($1, $2, $3, $4, now() + $5::int * interval '1 second')
-         RETURNING id, expires_at`,
+         RETURNING id, expires_at, sends`,
         [id, phone, this.codes.hash(id, code), this.config.OTP_MAX_ATTEMPTS, this.config.OTP_TTL_SECONDS],
       );
       return { ...created, resend: false };
     });
     this.logger.log({ msg: 'otp challenge started', challengeId: challenge.id, resend: challenge.resend });
-    return { challengeId: challenge.id, expiresAt: challenge.expires_at.toISOString(), code };
+    return { challengeId: challenge.id, expiresAt: challenge.expires_at.toISOString(), code, send: challenge.sends };
   }
 }

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 const MASK = '******';
 
 /**
@@ -12,9 +10,10 @@ export function otpMessageBody(code: string, expiresAt: Date, now: Date, revealC
 }
 
 /**
- * One message per challenge and code: a retried command is recorded once, a resend (same challenge,
- * new code) is a new message. Hashed so the key does not show the code in clear.
+ * One message per send of a challenge: a retried command is recorded once, a resend (the next send,
+ * with a new code) is a new message. Nothing derived from the code: a hash of six digits is undone
+ * by trying all million of them, which would make the masked body pointless.
  */
-export function otpDedupeKey(challengeId: string, code: string): string {
-  return `otp:${challengeId}:${createHash('sha256').update(`${challengeId}:${code}`).digest('hex')}`;
+export function otpDedupeKey(challengeId: string, send: number): string {
+  return `otp:${challengeId}:${send}`;
 }

@@ -5,7 +5,7 @@ import { NotificationsConfig } from '../config/notifications.config.js';
 import { MessageStore } from '../messages/message.store.js';
 import { otpDedupeKey, otpMessageBody } from './otp-sms.template.js';
 
-/** "Sends" the login code by SMS: records it as a message. Idempotent by challenge and code. */
+/** "Sends" the login code by SMS: records it as a message. Idempotent by challenge and send. */
 @CommandHandler(SendOtpCommand)
 export class SendOtpHandler implements ICommandHandler<SendOtpCommand, SendOtpReply> {
   private readonly logger = new Logger(SendOtpHandler.name);
@@ -15,12 +15,12 @@ export class SendOtpHandler implements ICommandHandler<SendOtpCommand, SendOtpRe
     private readonly config: NotificationsConfig,
   ) {}
 
-  async execute({ challengeId, recipient, code, expiresAt }: SendOtpCommand): Promise<SendOtpReply> {
+  async execute({ challengeId, recipient, code, expiresAt, send }: SendOtpCommand): Promise<SendOtpReply> {
     const message = await this.messages.record({
       recipient,
       channel: 'sms',
       body: otpMessageBody(code, new Date(expiresAt), new Date(), this.config.NOTIFICATIONS_DEV_OUTBOX),
-      dedupeKey: otpDedupeKey(challengeId, code),
+      dedupeKey: otpDedupeKey(challengeId, send),
     });
     this.logger.log({ msg: message.created ? 'otp sms sent' : 'otp sms already sent', messageId: message.id, challengeId });
     return { messageId: message.id };

@@ -83,9 +83,9 @@ const inFiveMinutes = () => new Date(Date.now() + 300_000).toISOString();
 
 function sendOtp(
   app: NestFastifyApplication,
-  fields: { challengeId: string; recipient: string; code: string; expiresAt: string },
+  fields: { challengeId: string; recipient: string; code: string; expiresAt: string; send?: number },
 ): Promise<SendOtpReply> {
-  return app.get(CommandBus).execute(Object.assign(new SendOtpCommand(), fields));
+  return app.get(CommandBus).execute(Object.assign(new SendOtpCommand(), { send: 1, ...fields }));
 }
 
 async function messagesTo(recipient: string) {
@@ -120,7 +120,7 @@ describe('send-otp', () => {
     expect(message.body).toContain('5 minutes');
   });
 
-  it('is idempotent by challenge and code, also under concurrency', async () => {
+  it('is idempotent by challenge and send, also under concurrency', async () => {
     const recipient = newPhone();
     const command = { challengeId: randomUUID(), recipient, code: newCode(), expiresAt: inFiveMinutes() };
     const first = await sendOtp(on, command);
@@ -129,11 +129,11 @@ describe('send-otp', () => {
     expect(await messagesTo(recipient)).toHaveLength(1);
   });
 
-  it('a resend (same challenge, new code) is a new message', async () => {
+  it('a resend (same challenge, next send, new code) is a new message', async () => {
     const recipient = newPhone();
     const challengeId = randomUUID();
-    const first = await sendOtp(on, { challengeId, recipient, code: '111111', expiresAt: inFiveMinutes() });
-    const second = await sendOtp(on, { challengeId, recipient, code: '222222', expiresAt: inFiveMinutes() });
+    const first = await sendOtp(on, { challengeId, recipient, code: '111111', expiresAt: inFiveMinutes(), send: 1 });
+    const second = await sendOtp(on, { challengeId, recipient, code: '222222', expiresAt: inFiveMinutes(), send: 2 });
     expect(second.messageId).not.toBe(first.messageId);
     expect((await messagesTo(recipient)).map((m) => m.body)).toEqual([
       expect.stringContaining('111111'),
@@ -142,14 +142,23 @@ describe('send-otp', () => {
   });
 
   it('masks the code in the stored body when the dev outbox is off, and keeps it out of the dedupe key', async () => {
-    const recipient = newPhone();
-    const code = newCode();
-    await sendOtp(off, { challengeId: randomUUID(), recipient, code, expiresAt: inFiveMinutes() });
-    const [message] = await messagesTo(recipient);
-    expect(message.body).not.toContain(code);
-    expect(message.body).toContain('******');
-    expect(message.body).toMatch(/\bcode\b/);
-    expect(message.dedupe_key).not.toContain(code);
+    const sent = [
+      { challengeId: randomUUID(), recipient: newPhone(), code: newCode() },
+      { challengeId: randomUUID(), recipient: newPhone(), code: newCode() },
+    ];
+    if (sent[1].code === sent[0].code) sent[1].code = String((Number(sent[0].code) + 1) % 1_000_000).padStart(6, '0');
+    const keys: string[] = [];
+    for (const { challengeId, recipient, code } of sent) {
+      await sendOtp(off, { challengeId, recipient, code, expiresAt: inFiveMinutes() });
+      const [message] = await messagesTo(recipient);
+      expect(message.body).not.toContain(code);
+      expect(message.body).toContain('******');
+      expect(message.body).toMatch(/\bcode\b/);
+      keys.push(message.dedupe_key.replace(challengeId, '<challenge>'));
+    }
+    // Nothing derived from the code either (a hash of six digits is undone by trying all of them):
+    // apart from the challenge, two different codes leave the same key.
+    expect(keys[1]).toBe(keys[0]);
   });
 
   it('words the lifetime in whole minutes, at least one', () => {
@@ -166,8 +175,8 @@ describe('GET /outbox', () => {
   it("lists a recipient's messages newest first, with the public fields only", async () => {
     const recipient = newPhone();
     const challengeId = randomUUID();
-    const older = await sendOtp(on, { challengeId, recipient, code: '333333', expiresAt: inFiveMinutes() });
-    const newer = await sendOtp(on, { challengeId, recipient, code: '444444', expiresAt: inFiveMinutes() });
+    const older = await sendOtp(on, { challengeId, recipient, code: '333333', expiresAt: inFiveMinutes(), send: 1 });
+    const newer = await sendOtp(on, { challengeId, recipient, code: '444444', expiresAt: inFiveMinutes(), send: 2 });
     await sendOtp(on, { challengeId: randomUUID(), recipient: newPhone(), code: '555555', expiresAt: inFiveMinutes() });
 
     const response = await getOutbox(on, `?recipient=${encodeURIComponent(recipient)}`);
@@ -192,7 +201,7 @@ describe('GET /outbox', () => {
     const recipient = newPhone();
     const challengeId = randomUUID();
     for (let i = 0; i < OUTBOX_LIMIT + 3; i++) {
-      await sendOtp(on, { challengeId, recipient, code: String(i).padStart(6, '0'), expiresAt: inFiveMinutes() });
+      await sendOtp(on, { challengeId, recipient, code: String(i).padStart(6, '0'), expiresAt: inFiveMinutes(), send: i + 1 });
     }
     const response = await getOutbox(on, `?recipient=${encodeURIComponent(recipient)}`);
     const body = response.json<OutboxMessageView[]>();

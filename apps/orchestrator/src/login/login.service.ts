@@ -1,11 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  AuthPatterns,
-  NotificationsPatterns,
-  type SendOtpReply,
-  type StartOtpChallengeReply,
-  type VerifyOtpReply,
-} from '@bank/contracts';
+import { AuthPatterns, NotificationsPatterns, type SendOtpReply, type StartOtpChallengeReply, type VerifyOtpReply } from '@bank/contracts';
 import { RpcClient } from '@bank/common';
 import { AUTH_RPC, NOTIFICATIONS_RPC } from '../saga/saga.settings.js';
 import type { OtpChallengeResponse } from './login.dto.js';
@@ -29,6 +23,7 @@ export class LoginService {
       recipient: phone,
       code: challenge.code,
       expiresAt: challenge.expiresAt,
+      send: challenge.send,
     });
     return { challengeId: challenge.challengeId, expiresAt: challenge.expiresAt };
   }

@@ -16,6 +16,8 @@ export interface StartOtpChallengeReply {
   challengeId: string;
   expiresAt: string;
   code: string;
+  /** Which code of the challenge this is: 1 for the first, one more for each resend. */
+  send: number;
 }
 
 /** Refusals: CHALLENGE_NOT_FOUND, OTP_INVALID, OTP_EXPIRED, OTP_LOCKED. */

@@ -1,13 +1,14 @@
-import { IsISO8601, IsString, IsUUID, Matches } from 'class-validator';
+import { IsInt, IsISO8601, IsString, IsUUID, Matches, Min } from 'class-validator';
 import { RpcCommand } from '../common.js';
 import { E164_PATTERN, OTP_CODE_PATTERN } from '../auth/auth.messages.js';
 
-/** Sends the login code by SMS. Idempotent by challengeId + code (a resend carries a new code). */
+/** Sends the login code by SMS. Idempotent by challengeId + send (a resend is the next send, with a new code). */
 export class SendOtpCommand extends RpcCommand {
   @IsUUID() challengeId!: string;
   @IsString() @Matches(E164_PATTERN) recipient!: string;
   @IsString() @Matches(OTP_CODE_PATTERN) code!: string;
   @IsISO8601() expiresAt!: string;
+  @IsInt() @Min(1) send!: number;
 }
 export interface SendOtpReply {
   messageId: string;
