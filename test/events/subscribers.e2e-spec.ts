@@ -388,6 +388,11 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     expect(text).toMatch(/event_retries_total\{[^}]*subscriber="notifications"[^}]*\} [1-9]/);
   });
 
+  it("checks each record's link without sequential scans, so a plan made on a short trail cannot outlive it", async () => {
+    const { rows } = await db.pool.query<{ proconfig: string[] | null }>(`SELECT proconfig FROM pg_proc WHERE oid = 'audit.check_link'::regproc`);
+    expect(rows).toEqual([{ proconfig: ['enable_seqscan=off'] }]);
+  });
+
   it('refuses to change the trail, and /audit/verify notices a row edited behind its back', async () => {
     const intact = (await getJson<{ valid: boolean; records: number }>(`${audit.url}/audit/verify`)).body;
     expect(intact.valid).toBe(true);

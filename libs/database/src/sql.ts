@@ -5,7 +5,18 @@ import { DataSource } from 'typeorm';
 
 /** Runs SQL and always hands back rows. */
 export interface SqlRunner {
-  rows<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  rows<T>(sql: string, params?: unknown[], options?: StatementOptions): Promise<T[]>;
+}
+
+export interface StatementOptions {
+  /**
+   * false: planned on every call, with the table's size as it is now. A prepared statement keeps the
+   * plan it settled on at its sixth run until the table's statistics change; for a statement that
+   * looks up a few rows of a table that was tiny then and grows fast (a young outbox or trail), that
+   * plan can be a sequential scan, slower with every row until autovacuum analyzes the table again.
+   * For statements that run once per batch, where planning costs little. Default true.
+   */
+  prepare?: boolean;
 }
 
 /**
@@ -15,7 +26,8 @@ export interface SqlRunner {
  * so one name never means two statements.
  */
 const names = new Map<string, string>();
-function statement(text: string, values: unknown[]): QueryConfig {
+function statement(text: string, values: unknown[], options?: StatementOptions): QueryConfig {
+  if (options?.prepare === false) return { text, values };
   let name = names.get(text);
   if (name === undefined) {
     // Past the cap, texts built at run time (a variable number of rows) go unnamed: naming each would
@@ -29,8 +41,8 @@ function statement(text: string, values: unknown[]): QueryConfig {
 
 class ClientSql implements SqlRunner {
   constructor(private readonly client: PoolClient) {}
-  async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.client.query(statement(sql, params))).rows as T[];
+  async rows<T>(sql: string, params: unknown[] = [], options?: StatementOptions): Promise<T[]> {
+    return (await this.client.query(statement(sql, params, options))).rows as T[];
   }
 }
 
@@ -43,8 +55,8 @@ class ClientSql implements SqlRunner {
 export class Sql implements SqlRunner {
   constructor(readonly dataSource: DataSource) {}
 
-  async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.pool().query(statement(sql, params))).rows as T[];
+  async rows<T>(sql: string, params: unknown[] = [], options?: StatementOptions): Promise<T[]> {
+    return (await this.pool().query(statement(sql, params, options))).rows as T[];
   }
 
   async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {

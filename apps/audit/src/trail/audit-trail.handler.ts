@@ -20,9 +20,12 @@ export class AuditTrailHandler implements InboundEventHandler {
       `SELECT (SELECT hash FROM audit.records ORDER BY seq DESC LIMIT 1) AS hash, date_trunc('milliseconds', clock_timestamp()) AS now`,
     );
     // The inbox already drops redeliveries; this guards the trail if the inbox was ever cleaned.
-    const existing = await tx.rows<{ event_id: string }>(`SELECT event_id FROM audit.records WHERE event_id = ANY($1::uuid[])`, [
-      events.map((e) => e.id),
-    ]);
+    // Planned each time: a plan cached while the trail was a few rows long would scan all of it.
+    const existing = await tx.rows<{ event_id: string }>(
+      `SELECT event_id FROM audit.records WHERE event_id = ANY($1::uuid[])`,
+      [events.map((e) => e.id)],
+      { prepare: false },
+    );
     const seen = new Set(existing.map((r) => r.event_id.toLowerCase()));
     const recordedAt = head.now.toISOString();
     let prevHash = head.hash ?? GENESIS_HASH;

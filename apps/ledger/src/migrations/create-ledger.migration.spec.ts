@@ -213,4 +213,14 @@ describe('ledger schema (real Postgres)', () => {
       constraint: 'entry_amount_not_zero',
     });
   });
+
+  it('runs the journal checks without sequential scans, so a plan made on a tiny journal cannot outlive it', async () => {
+    const rows = await db.sql.rows<{ proname: string; proconfig: string[] | null }>(
+      `SELECT proname, proconfig FROM pg_proc WHERE pronamespace = 'ledger'::regnamespace AND proname LIKE 'assert_posting_%' ORDER BY proname`,
+    );
+    expect(rows).toEqual([
+      { proname: 'assert_posting_balanced', proconfig: ['enable_seqscan=off'] },
+      { proname: 'assert_posting_complete', proconfig: ['enable_seqscan=off'] },
+    ]);
+  });
 });

@@ -115,6 +115,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         `SELECT id, type, payload, correlation_id, created_at FROM ${this.table}
           WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize],
+        // Once per batch, on a table that starts empty and grows fast: a plan of its own each time.
+        { prepare: false },
       );
       if (rows.length === 0) return { claimed: 0, published: 0 };
       const outcomes = await Promise.allSettled(rows.map((row) => this.publish(row)));
@@ -197,6 +199,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
               last_error = CASE WHEN o.id = ANY($2::uuid[]) THEN o.last_error ELSE $3 END
         WHERE o.id = ANY($1::uuid[])`,
       [claimed, confirmed, error?.slice(0, 500) ?? null],
+      { prepare: false },
     );
   }
 
