@@ -3,6 +3,7 @@ import { Sql } from '@bank/database';
 import { outboxChannel, outboxEventsCte, outboxEventsParam } from '@bank/messaging';
 import type { EventEnvelope } from '@bank/contracts';
 import { ORCHESTRATOR_SCHEMA } from '../orchestrator.schema.js';
+import { claimDueSql } from '../saga/claim-due.sql.js';
 import type { DepositRow, DepositStep } from './deposit.row.js';
 
 export interface NewDeposit {
@@ -73,16 +74,8 @@ export class DepositRepository {
     await this.sql.rows(`UPDATE orchestrator.deposits SET responded = true WHERE id = $1 AND NOT responded RETURNING id`, [id]);
   }
 
+  /** Deposits due for a retry or left behind by a crashed owner (see `claimDueSql`). */
   claimDue(owner: string, leaseMs: number, limit: number, driving: string[]): Promise<DepositRow[]> {
-    return this.sql.rows<DepositRow>(
-      `UPDATE orchestrator.deposits d SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond', version = d.version + 1
-        WHERE d.id IN (
-          SELECT id FROM orchestrator.deposits
-           WHERE status = 'PENDING' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
-             AND NOT (id = ANY($4::uuid[]))
-           ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-       RETURNING d.*`,
-      [owner, leaseMs, limit, driving],
-    );
+    return this.sql.rows<DepositRow>(claimDueSql('orchestrator.deposits'), [owner, leaseMs, limit, driving]);
   }
 }

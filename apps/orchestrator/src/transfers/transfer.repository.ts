@@ -3,6 +3,7 @@ import { GroupCommit, Sql } from '@bank/database';
 import { outboxChannel, outboxKeyedEventsCte, outboxKeyedEventsParam } from '@bank/messaging';
 import type { EventEnvelope } from '@bank/contracts';
 import { ORCHESTRATOR_SCHEMA } from '../orchestrator.schema.js';
+import { claimDueSql } from '../saga/claim-due.sql.js';
 import type { StepRecord, TransferRow, TransferStatus, TransferStep } from './transfer.row.js';
 
 export interface NewTransfer {
@@ -205,23 +206,9 @@ export class TransferRepository {
     await this.sql.rows(`UPDATE orchestrator.transfers SET responded = true WHERE id = $1 AND NOT responded RETURNING id`, [id]);
   }
 
-  /**
-   * Claims sagas that are due and whose owner's lease ran out (crash, or a retry is due), except the
-   * ones this process is driving right now. Claiming bumps the version, so a stale driver stops.
-   */
+  /** Sagas due for a retry or left behind by a crashed owner (see `claimDueSql`). */
   claimDue(owner: string, leaseMs: number, limit: number, driving: string[]): Promise<TransferRow[]> {
-    return this.sql.rows<TransferRow>(
-      `UPDATE orchestrator.transfers t SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond', version = t.version + 1
-        WHERE t.id IN (
-          SELECT id FROM orchestrator.transfers
-           WHERE status = 'PENDING' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
-             AND NOT (id = ANY($4::uuid[]))
-           ORDER BY next_attempt_at
-           LIMIT $3
-           FOR UPDATE SKIP LOCKED)
-       RETURNING t.*`,
-      [owner, leaseMs, limit, driving],
-    );
+    return this.sql.rows<TransferRow>(claimDueSql('orchestrator.transfers'), [owner, leaseMs, limit, driving]);
   }
 }
 
