@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import request from 'supertest';
+import { ignoreErrorsOnceEnding } from './test-pool.js';
 import { ensureDatabase, freePorts, migrateAll, startSystem, systemEnv, type Env, type RunningSystem } from '../../scripts/lib/system.mjs';
 
 const run = promisify(execFile);
@@ -44,6 +45,7 @@ export async function startTestSystem(options: { apps?: string[]; env?: Env } = 
   let sys: RunningSystem | undefined;
   const logDir = await mkdtemp(path.join(tmpdir(), `${id}-`));
   const db = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+  ignoreErrorsOnceEnding(db);
   const cleanup = async () => {
     await sys?.stopAll();
     // KEEP_TEST_LOGS=1 keeps every app's log of the run for a look afterwards.

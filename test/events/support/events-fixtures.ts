@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { ContextInterceptor, createLogger, createValidationPipe, ErrorMappingFilter, PinoLoggerService } from '@bank/common';
+import { ignoreErrorsOnceEnding } from '../../support/test-pool.js';
 
 const run = promisify(execFile);
 const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -28,6 +29,7 @@ export async function createTestDatabase(name: string): Promise<{ url: string; p
   }
   const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
   const pool = new pg.Pool({ connectionString: url, max: 3 });
+  ignoreErrorsOnceEnding(pool);
   return {
     url,
     pool,
