@@ -125,7 +125,7 @@ export class TransferRepository {
   }
 
   /**
-   * Records the outcome of one step and the start of the next, before the next runs. `patch` may set
+   * Records the outcome of one step and the start of the next, before the next runs. `next` may set
    * the destination's owner or the failure code; a final status may come with the events to publish.
    * Concurrent sagas' moves share one statement and one commit (see `GroupCommit`); each row keeps
    * its own lease and version guard, so a batch changes nothing a lone statement would not.
