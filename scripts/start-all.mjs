@@ -3,7 +3,7 @@
 // answers, prints where they listen, and stops them all on Ctrl-C.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ensureDatabase, migrateAll, portsFromEnv, ROOT, startSystem, systemEnv } from './lib/system.mjs';
+import { ensureCerts, ensureDatabase, migrateAll, portsFromEnv, ROOT, startSystem, systemEnv } from './lib/system.mjs';
 import { appsFromArgs, complain, loadDotEnv, redactUrl, say } from './lib/cli.mjs';
 
 if (!existsSync(path.join(ROOT, 'dist', 'apps'))) {
@@ -19,6 +19,8 @@ try {
   const ports = portsFromEnv();
   const env = systemEnv({ ports });
   say(`database ${redactUrl(env.DATABASE_URL)}, broker ${redactUrl(env.AMQP_URL)}`);
+  const certs = await ensureCerts(env);
+  if (certs.length > 0) say(`certs: wrote ${certs.length} file(s) in ${path.relative(process.cwd(), env.CERTS_DIR) || '.'} (npm run certs)`);
   if (await ensureDatabase(env.DATABASE_URL)) say('created the database');
   // Each app migrates its own schema under its own advisory lock, so all can run at once.
   const migrated = await migrateAll({ env, apps, concurrency: apps.length });
@@ -36,7 +38,7 @@ try {
 const rows = system.apps.map((app) => [
   app,
   system.url(app),
-  system.ports[app].tcp ? `127.0.0.1:${system.ports[app].tcp}` : '-',
+  system.ports[app].tcp ? `tls://127.0.0.1:${system.ports[app].tcp}` : '-',
   String(system.pid(app)),
   `${system.startupMs[app]} ms`,
 ]);
@@ -53,6 +55,9 @@ say(line(widths.map((w) => '-'.repeat(w))));
 for (const row of rows) say(line(row));
 say();
 say(`all ${system.apps.length} app(s) healthy in ${system.totalMs} ms. Ctrl-C stops them.`);
+const certsDir = path.relative(process.cwd(), system.env.CERTS_DIR) || '.';
+say(`internal ports speak TLS; read them as operator, e.g.`);
+say(`  curl --cacert ${certsDir}/ca.crt --cert ${certsDir}/operator.crt --key ${certsDir}/operator.key ${system.url('audit')}/audit/verify`);
 
 // Report an app that dies on its own instead of leaving a silently half-running system.
 const reported = new Set();

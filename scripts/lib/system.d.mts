@@ -33,6 +33,12 @@ export interface SystemEnvOptions {
 }
 export function systemEnv(options?: SystemEnvOptions): Env;
 
+/** `https://127.0.0.1:<port>` for an internal app, `http://...` for the orchestrator's public port. */
+export function httpUrl(app: string, port: number): string;
+
+/** Writes what is missing of the CA and identities into env.CERTS_DIR; returns the files written. */
+export function ensureCerts(env: Env): Promise<string[]>;
+
 /** Creates the database of the URL when missing; true when it did. */
 export function ensureDatabase(databaseUrl: string): Promise<boolean>;
 

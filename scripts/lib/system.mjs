@@ -5,6 +5,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, stat } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,6 +48,14 @@ const DEFAULT_PORTS = {
   audit: { http: 3005 },
   analytics: { http: 3006 },
 };
+
+/** Apps whose HTTP port is public (plain HTTP, its own authentication); every other one speaks HTTPS. */
+const PUBLIC_HTTP = new Set(['orchestrator']);
+
+/** `https://127.0.0.1:<port>` for an internal port, `http://...` for the public one. */
+export function httpUrl(app, port) {
+  return `${PUBLIC_HTTP.has(app) ? 'http' : 'https'}://127.0.0.1:${port}`;
+}
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/bank';
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -113,6 +123,9 @@ export function systemEnv({ ports = defaultPorts(), databaseUrl, amqpUrl, extra 
     EVENTS_EXCHANGE: base.EVENTS_EXCHANGE ?? 'bank.events',
     // Local runs and tests read OTPs from the dev outbox; never set in production.
     NOTIFICATIONS_DEV_OUTBOX: base.NOTIFICATIONS_DEV_OUTBOX ?? 'true',
+    BIND_HOST: base.BIND_HOST ?? '127.0.0.1',
+    // Absolute, so every process agrees whatever its working directory.
+    CERTS_DIR: path.resolve(ROOT, base.CERTS_DIR || 'certs'),
   };
   for (const app of APPS) {
     const appPorts = ports[app] ?? fail(`ports has no entry for app "${app}"`);
@@ -156,6 +169,15 @@ function checkApps(apps) {
   if (unknown.length > 0) fail(`unknown app(s) ${unknown.join(', ')}; known: ${APPS.join(', ')}`);
   // Keep the start order whatever order the caller listed them in.
   return APPS.filter((app) => apps.includes(app));
+}
+
+/**
+ * Writes the CA and every identity into env.CERTS_DIR where missing (see certs.mjs); returns the
+ * files written, none when all were there.
+ */
+export async function ensureCerts(env) {
+  const { writeCerts } = await import('./certs.mjs');
+  return writeCerts(env.CERTS_DIR ?? fail('env has no CERTS_DIR; build env with systemEnv()'));
 }
 
 /**
@@ -300,14 +322,19 @@ function removeSignalHandlersWhenIdle() {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function httpHealthy(port) {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1_000) });
-    await response.arrayBuffer();
-    return response.status === 200;
-  } catch {
-    return false;
-  }
+/**
+ * GET /health answers 200. Internal ports are probed over TLS with the system's CA and no client
+ * certificate (/health is open to any TLS client), so a probe also proves the app's certificate.
+ */
+function httpHealthy(url, ca) {
+  return new Promise((resolve) => {
+    const req = (url.startsWith('https:') ? https : http).get(`${url}/health`, { ca, signal: AbortSignal.timeout(1_000) }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200));
+      res.on('error', () => resolve(false));
+    });
+    req.on('error', () => resolve(false));
+  });
 }
 
 function tcpAccepts(port) {
@@ -388,7 +415,10 @@ export async function startSystem({
 
   const procs = new Map(); // app -> ChildProcess
   const logFile = (app) => (stdio === 'file' ? path.join(logDir, `${app}.log`) : undefined);
-  const url = (app) => `http://127.0.0.1:${ports[app].http}`;
+  const url = (app) => httpUrl(app, ports[app].http);
+  const caFile = path.join(env.CERTS_DIR ?? fail('env has no CERTS_DIR; build env with systemEnv()'), 'ca.crt');
+  if (!existsSync(caFile)) fail(`${caFile} is missing: run npm run certs (or ensureCerts(env)) first`);
+  const ca = readFileSync(caFile);
   const isRunning = (app) => {
     const child = procs.get(app);
     return child !== undefined && child.exitCode === null && child.signalCode === null;
@@ -422,14 +452,14 @@ export async function startSystem({
 
   async function waitHealthy(app, { timeoutMs: limit = timeoutMs } = {}) {
     const deadline = Date.now() + limit;
-    const { http, tcp } = ports[app];
+    const { tcp } = ports[app];
     for (;;) {
       const child = procs.get(app);
       if (!isRunning(app)) {
         const how = child ? (child.signalCode ? `signal ${child.signalCode}` : `exit code ${child.exitCode}`) : 'never started';
         throw new Error(`${app} exited before it was healthy (${how})`);
       }
-      const [httpOk, tcpOk] = await Promise.all([httpHealthy(http), tcp === undefined ? true : tcpAccepts(tcp)]);
+      const [httpOk, tcpOk] = await Promise.all([httpHealthy(url(app), ca), tcp === undefined ? true : tcpAccepts(tcp)]);
       if (httpOk && tcpOk) return;
       if (Date.now() > deadline) {
         throw new Error(

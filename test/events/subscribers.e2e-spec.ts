@@ -19,6 +19,7 @@ import { deposited, failed, newCustomer, opened, registered, transferred, type C
 import {
   createTestDatabase,
   createTestVhost,
+  httpsGet,
   startHttpApp,
   TestBroker,
   uniqueName,
@@ -57,9 +58,10 @@ interface OutboxMessage {
   sentAt: string;
 }
 
+/** As the operator, over TLS: every read of these apps needs an allowed client certificate. */
 async function getJson<T>(url: string): Promise<{ status: number; body: T; type: string | null }> {
-  const response = await fetch(url);
-  return { status: response.status, body: (await response.json()) as T, type: response.headers.get('content-type') };
+  const { status, body, type } = await httpsGet(url);
+  return { status, body: body as T, type };
 }
 
 /** Sum of a counter's samples matching the labels, read from this process's registry. */
@@ -106,18 +108,18 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
       AMQP_RECONNECT_MAX_MS: '500',
       NOTIFICATIONS_DEV_OUTBOX: 'true',
     };
-    audit = await startHttpApp(AuditModule.forRoot(loadConfig(AuditConfig, env)));
-    analytics = await startHttpApp(AnalyticsModule.forRoot(loadConfig(AnalyticsConfig, env)));
+    audit = await startHttpApp(AuditModule.forRoot(loadConfig(AuditConfig, env)), 'audit');
+    analytics = await startHttpApp(AnalyticsModule.forRoot(loadConfig(AnalyticsConfig, env)), 'analytics');
     // NotificationsConfig has no EVENTS_* tuning; NoticesModule takes it from the config it is given.
     const notificationsConfig = {
       ...loadConfig(NotificationsConfig, env),
       EVENTS_RETRY_DELAYS_MS: env.EVENTS_RETRY_DELAYS_MS,
       EVENTS_PREFETCH: 20,
     };
-    notifications = await startHttpApp(NotificationsModule.forRoot(notificationsConfig));
+    notifications = await startHttpApp(NotificationsModule.forRoot(notificationsConfig), 'notifications');
     broker = await TestBroker.open(vhost.url());
     for (const app of [audit, analytics, notifications]) {
-      await waitFor(async () => (await fetch(`${app.url}/health`)).status === 200, { what: 'healthy subscriber', timeoutMs: 10_000 });
+      await waitFor(async () => (await httpsGet(`${app.url}/health`, 'none')).status === 200, { what: 'healthy subscriber', timeoutMs: 10_000 });
     }
   }, 45_000);
 
@@ -382,7 +384,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
   });
 
   it('exposes consumer lag, retries and DLQ depth in /metrics', async () => {
-    const text = await (await fetch(`${audit.url}/metrics`)).text();
+    const { text } = await httpsGet(`${audit.url}/metrics`, 'none');
     expect(text).toMatch(/event_queue_messages\{[^}]*subscriber="audit"[^}]*queue="dlq"[^}]*\} \d+/);
     expect(text).toMatch(/event_consumer_lag_seconds_count\{[^}]*subscriber="audit"[^}]*\} [1-9]/);
     expect(text).toMatch(/event_retries_total\{[^}]*subscriber="notifications"[^}]*\} [1-9]/);

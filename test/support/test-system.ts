@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import request from 'supertest';
 import { ignoreErrorsOnceEnding } from './test-pool.js';
-import { ensureDatabase, freePorts, migrateAll, startSystem, systemEnv, type Env, type RunningSystem } from '../../scripts/lib/system.mjs';
+import { ensureCerts, ensureDatabase, freePorts, migrateAll, startSystem, systemEnv, type Env, type RunningSystem } from '../../scripts/lib/system.mjs';
 
 const run = promisify(execFile);
 const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -18,8 +19,10 @@ export interface TestSystem {
   databaseUrl: string;
   /** supertest against the orchestrator (the public edge). */
   api: () => ReturnType<typeof request>;
-  /** supertest against any app's HTTP port. */
-  http: (app: string) => ReturnType<typeof request>;
+  /** supertest against any app's HTTP port; internal ports over TLS as `operator` (people, tests). */
+  http: (app: string) => ReturnType<typeof request.agent>;
+  /** This run's CA and identities (CERTS_DIR of every app). */
+  certsDir: string;
   /** A client of this run's own database, for checks no API offers. */
   db: pg.Pool;
   stop: () => Promise<void>;
@@ -36,14 +39,16 @@ export async function startTestSystem(options: { apps?: string[]; env?: Env } = 
   // Independent setup steps run side by side: boot time is most of an e2e file's time.
   await Promise.all([ensureDatabase(databaseUrl), createVhost(id)]);
   const ports = await freePorts();
+  const logDir = await mkdtemp(path.join(tmpdir(), `${id}-`));
   const env = systemEnv({
     ports,
     databaseUrl,
     amqpUrl: `${AMQP_BASE}/${id}`,
-    extra: { LOG_LEVEL: 'info', DB_POOL_SIZE: '5', ...options.env },
+    // A CA and identities of this run's own (a few ms of key generation).
+    extra: { LOG_LEVEL: 'info', DB_POOL_SIZE: '5', CERTS_DIR: path.join(logDir, 'certs'), ...options.env },
   });
+  await ensureCerts(env);
   let sys: RunningSystem | undefined;
-  const logDir = await mkdtemp(path.join(tmpdir(), `${id}-`));
   const db = new pg.Pool({ connectionString: databaseUrl, max: 3 });
   ignoreErrorsOnceEnding(db);
   const cleanup = async () => {
@@ -66,10 +71,17 @@ export async function startTestSystem(options: { apps?: string[]; env?: Env } = 
     sys: running,
     databaseUrl,
     api: () => request(running.url('orchestrator')),
-    http: (app) => request(running.url(app)),
+    http: (app) => operatorRequest(running.url(app), env.CERTS_DIR!),
+    certsDir: env.CERTS_DIR!,
     db,
     stop: cleanup,
   };
+}
+
+/** supertest as the `operator` identity: this run's CA, operator's certificate and key on every request. */
+export function operatorRequest(url: string, certsDir: string): ReturnType<typeof request.agent> {
+  const read = (file: string) => readFileSync(path.join(certsDir, file));
+  return request.agent(url, { ca: read('ca.crt'), cert: read('operator.crt'), key: read('operator.key') });
 }
 
 async function createVhost(vhost: string): Promise<void> {

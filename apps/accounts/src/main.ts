@@ -20,6 +20,8 @@ if (process.argv.includes('--migrate')) {
     module: AccountsModule.forRoot(config),
     httpPort: config.ACCOUNTS_HTTP_PORT,
     tcpPort: config.ACCOUNTS_TCP_PORT,
+    bindHost: config.BIND_HOST,
+    certsDir: config.CERTS_DIR,
     logLevel: config.LOG_LEVEL,
   });
 }

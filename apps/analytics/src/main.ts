@@ -19,6 +19,8 @@ if (process.argv.includes('--migrate')) {
     service: 'analytics',
     module: AnalyticsModule.forRoot(config),
     httpPort: config.ANALYTICS_HTTP_PORT,
+    bindHost: config.BIND_HOST,
+    certsDir: config.CERTS_DIR,
     logLevel: config.LOG_LEVEL,
   });
 }

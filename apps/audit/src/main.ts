@@ -19,6 +19,8 @@ if (process.argv.includes('--migrate')) {
     service: 'audit',
     module: AuditModule.forRoot(config),
     httpPort: config.AUDIT_HTTP_PORT,
+    bindHost: config.BIND_HOST,
+    certsDir: config.CERTS_DIR,
     logLevel: config.LOG_LEVEL,
   });
 }

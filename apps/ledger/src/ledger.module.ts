@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { HealthModule, RpcModule } from '@bank/common';
+import { HealthModule, loadTlsIdentity, RpcModule } from '@bank/common';
 import { DatabaseModule } from '@bank/database';
 import type { LedgerConfig } from './config/ledger.config.js';
 import { LEDGER_SCHEMA } from './ledger.schema.js';
@@ -41,7 +41,7 @@ export class LedgerModule {
             timeoutMs: config.RPC_TIMEOUT_MS,
             retries: ACCOUNTS_RPC_RETRIES,
           },
-        ]),
+        ], loadTlsIdentity(config.CERTS_DIR, 'ledger')),
       ],
       controllers: [PostingsController, StatementsController, ReconciliationController],
       providers: [PostTransferHandler, ReverseTransferHandler, PostDepositHandler, GetStatementHandler, ReconcileHandler],

@@ -20,6 +20,8 @@ if (process.argv.includes('--migrate')) {
     module: LedgerModule.forRoot(config),
     httpPort: config.LEDGER_HTTP_PORT,
     tcpPort: config.LEDGER_TCP_PORT,
+    bindHost: config.BIND_HOST,
+    certsDir: config.CERTS_DIR,
     logLevel: config.LOG_LEVEL,
   });
 }

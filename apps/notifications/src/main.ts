@@ -25,6 +25,8 @@ if (process.argv.includes('--migrate')) {
     module: NotificationsModule.forRoot(config),
     httpPort: config.NOTIFICATIONS_HTTP_PORT,
     tcpPort: config.NOTIFICATIONS_TCP_PORT,
+    bindHost: config.BIND_HOST,
+    certsDir: config.CERTS_DIR,
     logLevel: config.LOG_LEVEL,
   });
 }

@@ -20,7 +20,10 @@ if (process.argv.includes('--migrate')) {
     service: 'orchestrator',
     module: OrchestratorModule.forRoot(config),
     httpPort: config.ORCHESTRATOR_HTTP_PORT,
+    bindHost: config.BIND_HOST,
+    certsDir: config.CERTS_DIR,
     logLevel: config.LOG_LEVEL,
+    publicHttp: true,
     configure: mountOpenApi,
   });
 }

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { HealthModule, RpcModule } from '@bank/common';
+import { HealthModule, loadTlsIdentity, RpcModule } from '@bank/common';
 import { DatabaseModule } from '@bank/database';
 import { brokerHealth, OutboxRelayModule } from '@bank/messaging';
 import { AccountDirectory } from './accounts/account-directory.js';
@@ -29,11 +29,14 @@ import { TransfersController } from './transfers/transfers.controller.js';
 export class OrchestratorModule {
   static forRoot(config: OrchestratorConfig): DynamicModule {
     const rpc = { timeoutMs: config.RPC_TIMEOUT_MS, retries: config.RPC_RETRIES };
+    // One identity for every internal link: the TCP commands and the timeline's HTTPS reads.
+    const identity = loadTlsIdentity(config.CERTS_DIR, 'orchestrator');
     const timeline: TimelineSettings = {
-      auditUrl: `http://${config.AUDIT_HOST}:${config.AUDIT_HTTP_PORT}`,
-      notificationsUrl: `http://${config.NOTIFICATIONS_HOST}:${config.NOTIFICATIONS_HTTP_PORT}`,
-      analyticsUrl: `http://${config.ANALYTICS_HOST}:${config.ANALYTICS_HTTP_PORT}`,
+      auditUrl: `https://${config.AUDIT_HOST}:${config.AUDIT_HTTP_PORT}`,
+      notificationsUrl: `https://${config.NOTIFICATIONS_HOST}:${config.NOTIFICATIONS_HTTP_PORT}`,
+      analyticsUrl: `https://${config.ANALYTICS_HOST}:${config.ANALYTICS_HTTP_PORT}`,
       timeoutMs: config.TIMELINE_TIMEOUT_MS,
+      identity,
     };
     const saga: SagaSettings = {
       leaseMs: config.SAGA_LEASE_MS,
@@ -52,7 +55,7 @@ export class OrchestratorModule {
           { token: LEDGER_RPC, name: 'ledger', host: config.LEDGER_HOST, port: config.LEDGER_TCP_PORT, ...rpc },
           { token: AUTH_RPC, name: 'auth', host: config.AUTH_HOST, port: config.AUTH_TCP_PORT, ...rpc },
           { token: NOTIFICATIONS_RPC, name: 'notifications', host: config.NOTIFICATIONS_HOST, port: config.NOTIFICATIONS_TCP_PORT, ...rpc },
-        ]),
+        ], identity),
         // Ships transfer.* and deposit.* events from the outbox the saga writes in its final statement.
         OutboxRelayModule.forRoot({ schema: ORCHESTRATOR_SCHEMA, broker: config }),
         HealthModule.forRoot(brokerHealth()),

@@ -13,3 +13,5 @@ export * from './metrics/metrics.js';
 export * from './health/health.module.js';
 export * from './http/context.interceptor.js';
 export * from './http/bootstrap.js';
+export * from './tls/tls-identity.js';
+export * from './tls/caller.guard.js';

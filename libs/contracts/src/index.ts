@@ -12,3 +12,4 @@ export * from './notifications/notifications.messages.js';
 export * from './events/event-envelope.js';
 export * from './events/event-envelope.schema.js';
 export * from './events/inbox.messages.js';
+export * from './security/callers.js';

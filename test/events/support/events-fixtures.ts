@@ -1,13 +1,29 @@
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { ContextInterceptor, createLogger, createValidationPipe, ErrorMappingFilter, PinoLoggerService } from '@bank/common';
+import {
+  CallerGuard,
+  ContextInterceptor,
+  createLogger,
+  createValidationPipe,
+  ErrorMappingFilter,
+  httpsServerTls,
+  loadTlsIdentity,
+  PinoLoggerService,
+  type TlsIdentity,
+} from '@bank/common';
+import type { ServiceIdentity } from '@bank/contracts';
+import { writeCerts } from '../../../scripts/lib/certs.mjs';
 import { ignoreErrorsOnceEnding } from '../../support/test-pool.js';
 
 const run = promisify(execFile);
@@ -61,6 +77,20 @@ export async function createTestVhost(
   };
 }
 
+/** A CA and identities of this test file's own, removed when the process exits. */
+let certsDir: string | undefined;
+export function testCerts(): string {
+  if (certsDir === undefined) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'e2e-certs-'));
+    writeCerts(dir);
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    certsDir = dir;
+  }
+  return certsDir;
+}
+
+export const identity = (name: ServiceIdentity): TlsIdentity => loadTlsIdentity(testCerts(), name);
+
 export interface RunningHttpApp {
   app: NestFastifyApplication;
   url: string;
@@ -68,21 +98,65 @@ export interface RunningHttpApp {
 }
 
 /**
- * Boots an app module in this process the way `bootstrap()` does (Fastify, the one error mapping,
- * strict validation, correlation context) on a random port. bootstrap() itself cannot run twice in
- * one process: it registers the default process metrics each time.
+ * Boots an app module in this process the way `bootstrap()` does (Fastify over TLS with the app's
+ * certificate, the caller guard, the one error mapping, strict validation, correlation context) on
+ * a random port. bootstrap() itself cannot run twice in one process: it registers the default
+ * process metrics each time.
  */
-export async function startHttpApp(module: DynamicModule): Promise<RunningHttpApp> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ logger: false }), {
+export async function startHttpApp(module: DynamicModule, name: ServiceIdentity): Promise<RunningHttpApp> {
+  const adapter = new FastifyAdapter({ logger: false, https: httpsServerTls(identity(name)) });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: new PinoLoggerService(createLogger('e2e', LOG_LEVEL)),
     abortOnError: false,
   });
   app.useGlobalFilters(new ErrorMappingFilter());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalInterceptors(new ContextInterceptor());
+  app.useGlobalGuards(new CallerGuard(app.get(Reflector)));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+  return { app, url: `https://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+export interface HttpsAnswer {
+  status: number;
+  type: string | null;
+  text: string;
+  /** The body parsed as JSON, undefined when it is not JSON. */
+  body: unknown;
+}
+
+const agents = new Map<string, Agent>();
+/**
+ * GET over TLS with this file's CA, as `as` (the operator by default; 'none' presents no
+ * certificate). One keep-alive agent per identity.
+ */
+export function httpsGet(url: string, as: ServiceIdentity | 'none' = 'operator'): Promise<HttpsAnswer> {
+  let agent = agents.get(as);
+  if (!agent) {
+    const ca = identity('operator').ca;
+    agent = new Agent(as === 'none' ? { ca, keepAlive: true } : { ...identity(as), ca, keepAlive: true });
+    agents.set(as, agent);
+  }
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? null, text, body });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 export async function startContext(module: DynamicModule): Promise<INestApplicationContext> {

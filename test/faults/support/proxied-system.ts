@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { TcpProxy } from '@bank/testing';
 import { freePorts, migrateAll, startSystem, systemEnv, type Env } from '../../../scripts/lib/system.mjs';
-import { startTestSystem, type TestSystem } from '../../support/test-system.js';
+import { operatorRequest, startTestSystem, type TestSystem } from '../../support/test-system.js';
 
 export interface ProxiedSystem {
   system: TestSystem;
@@ -38,7 +38,7 @@ export async function startProxiedSystem(extra: Env = {}): Promise<ProxiedSystem
       ports,
       databaseUrl: withPort(base.databaseUrl, postgres.port),
       amqpUrl: withPort(base.sys.env.AMQP_URL!, rabbitmq.port),
-      extra: { LOG_LEVEL: 'info', DB_POOL_SIZE: '5', ...extra },
+      extra: { LOG_LEVEL: 'info', DB_POOL_SIZE: '5', CERTS_DIR: base.certsDir, ...extra },
     });
     await migrateAll({ env });
     const sys = await startSystem({ env, ports, concurrent: true, handleSignals: false, timeoutMs: 60_000 });
@@ -47,7 +47,8 @@ export async function startProxiedSystem(extra: Env = {}): Promise<ProxiedSystem
       sys,
       databaseUrl: base.databaseUrl,
       api: () => request(sys.url('orchestrator')),
-      http: (app) => request(sys.url(app)),
+      http: (app) => operatorRequest(sys.url(app), base.certsDir),
+      certsDir: base.certsDir,
       db: base.db,
       stop: async () => {
         for (const proxy of proxies) proxy.restore();

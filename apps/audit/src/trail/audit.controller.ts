@@ -1,5 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { InternalRead } from '@bank/common';
+import { InternalReads } from '@bank/contracts';
 import type { AuditEventView } from './audit-record.row.js';
 import { ListAuditEventsQuery, VerifyAuditChainQuery, type VerifyAuditChainReply } from './list-audit-events.query.js';
 
@@ -8,11 +10,13 @@ import { ListAuditEventsQuery, VerifyAuditChainQuery, type VerifyAuditChainReply
 export class AuditController {
   constructor(private readonly queries: QueryBus) {}
 
+  @InternalRead(InternalReads.AuditEvents)
   @Get('events')
   list(@Query() query: ListAuditEventsQuery): Promise<AuditEventView[]> {
     return this.queries.execute(query);
   }
 
+  @InternalRead(InternalReads.AuditVerify)
   @Get('verify')
   verify(): Promise<VerifyAuditChainReply> {
     return this.queries.execute(new VerifyAuditChainQuery());

@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { LedgerPatterns, ReconcileQuery, type ReconcileReply } from '@bank/contracts';
+import { InternalRead } from '@bank/common';
+import { InternalReads, LedgerPatterns, ReconcileQuery, type ReconcileReply } from '@bank/contracts';
 
 /** Reconciliation over TCP for services, and over HTTP (the ledger's small port) for operators and tests. */
 @Controller()
@@ -13,6 +14,7 @@ export class ReconciliationController {
     return this.queries.execute(query);
   }
 
+  @InternalRead(InternalReads.Reconciliation)
   @Get('reconciliation')
   reconcileOverHttp(): Promise<ReconcileReply> {
     return this.queries.execute(new ReconcileQuery());

@@ -1,6 +1,13 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import { once } from 'node:events';
-import type { InboxEntryView } from '@bank/contracts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { httpsServerTls, loadTlsIdentity, peerIdentity } from '@bank/common';
+import type { InboxEntryView, ServiceIdentity } from '@bank/contracts';
+import { writeCerts } from '../../../../scripts/lib/certs.mjs';
 import { TransferTimelineService } from './transfer-timeline.service.js';
 import type { StepRecord, TransferRow } from './transfer.row.js';
 
@@ -10,19 +17,30 @@ const TIMEOUT_MS = 300;
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
-/** A stand-in for one service: answers with whatever `handler` says, and remembers the paths asked. */
+const certsDir = mkdtempSync(path.join(tmpdir(), 'timeline-certs-'));
+writeCerts(certsDir);
+afterAll(() => rmSync(certsDir, { recursive: true, force: true }));
+
+/**
+ * A stand-in for one service, over HTTPS with that service's certificate: answers with whatever
+ * `handler` says, and remembers the paths asked, who asked, and how many connections it took.
+ */
 class FakeService {
   paths: string[] = [];
+  callers: (string | undefined)[] = [];
+  connections = 0;
   handler: Handler = (_request, response) => json(response, 500, {});
   private readonly open = new Set<ServerResponse>();
 
   private constructor(private readonly server: Server) {}
 
-  static async start(): Promise<FakeService> {
-    const server = createServer();
+  static async start(name: ServiceIdentity): Promise<FakeService> {
+    const server = createServer(httpsServerTls(loadTlsIdentity(certsDir, name)));
     const service = new FakeService(server);
+    server.on('secureConnection', () => service.connections++);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       service.paths.push(request.url ?? '');
+      service.callers.push(peerIdentity(request.socket as TLSSocket));
       service.open.add(response);
       response.on('close', () => service.open.delete(response));
       service.handler(request, response);
@@ -33,7 +51,7 @@ class FakeService {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+    return `https://127.0.0.1:${(this.server.address() as { port: number }).port}`;
   }
 
   async close(): Promise<void> {
@@ -94,7 +112,7 @@ describe('TransferTimelineService', () => {
   let timeline: TransferTimelineService;
 
   beforeEach(async () => {
-    [audit, notifications, analytics] = await Promise.all([FakeService.start(), FakeService.start(), FakeService.start()]);
+    [audit, notifications, analytics] = await Promise.all([FakeService.start('audit'), FakeService.start('notifications'), FakeService.start('analytics')]);
     audit.handler = (_request, response) => json(response, 200, auditRecords);
     notifications.handler = (_request, response) => json(response, 200, handled('notifications', '2026-11-25T10:00:00.250Z'));
     analytics.handler = (_request, response) => json(response, 200, handled('analytics', '2026-11-25T10:00:00.400Z'));
@@ -103,11 +121,43 @@ describe('TransferTimelineService', () => {
       notificationsUrl: notifications.url,
       analyticsUrl: analytics.url,
       timeoutMs: TIMEOUT_MS,
+      identity: loadTlsIdentity(certsDir, 'orchestrator'),
     });
   });
 
   afterEach(async () => {
+    timeline.onModuleDestroy();
     await Promise.all([audit.close(), notifications.close(), analytics.close()]);
+  });
+
+  it("reads as the orchestrator, over one kept-alive TLS connection per service", async () => {
+    await timeline.build(row(EVENT_ID));
+    await timeline.build(row(EVENT_ID));
+    for (const service of [audit, notifications, analytics]) {
+      expect(service.callers).toEqual(['orchestrator', 'orchestrator']);
+      expect(service.connections).toBe(1);
+    }
+  });
+
+  it('refuses a server whose certificate names another service: that part is missing', async () => {
+    const impostor = await FakeService.start('notifications');
+    impostor.handler = audit.handler;
+    const fooled = new TransferTimelineService({
+      auditUrl: impostor.url,
+      notificationsUrl: notifications.url,
+      analyticsUrl: analytics.url,
+      timeoutMs: TIMEOUT_MS,
+      identity: loadTlsIdentity(certsDir, 'orchestrator'),
+    });
+    try {
+      const result = await fooled.build(row(EVENT_ID));
+      expect(result.complete).toBe(false);
+      expect(result.entries.map((e) => e.source)).not.toContain('audit');
+      expect(impostor.paths).toEqual([]);
+    } finally {
+      fooled.onModuleDestroy();
+      await impostor.close();
+    }
   });
 
   it('merges the saga steps, audit records and both inbox hits by time, and is complete', async () => {
@@ -143,6 +193,9 @@ describe('TransferTimelineService', () => {
   });
 
   it('asks the services side by side and answers without a slow one after the timeout, incomplete', async () => {
+    // Connections kept alive from an earlier read, as in a running orchestrator: the timeout is
+    // about the answers, not about a first TLS handshake on a loaded machine.
+    await timeline.build(row(EVENT_ID));
     const wait = (response: ServerResponse, body: unknown) => setTimeout(() => json(response, 200, body), 200);
     audit.handler = (_request, response) => wait(response, auditRecords);
     notifications.handler = (_request, response) => wait(response, handled('notifications', '2026-11-25T10:00:00.250Z'));

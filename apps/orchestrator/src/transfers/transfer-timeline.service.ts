@@ -1,5 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { ErrorCode, InboxEntryView } from '@bank/contracts';
+import { Agent, request } from 'node:https';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { clientTls, type TlsIdentity } from '@bank/common';
+import type { ErrorCode, InboxEntryView, ServiceIdentity } from '@bank/contracts';
 import type { TransferRow } from './transfer.row.js';
 
 export const TIMELINE_SETTINGS = Symbol('TIMELINE_SETTINGS');
@@ -9,6 +11,8 @@ export interface TimelineSettings {
   analyticsUrl: string;
   /** Per service asked; they are asked side by side. */
   timeoutMs: number;
+  /** The orchestrator's client certificate: these reads are open to it (InternalReads). */
+  identity: TlsIdentity;
 }
 
 /** One moment in a transfer's life, from either half of the system. */
@@ -35,6 +39,9 @@ interface AuditRecord {
   recordedAt: string;
 }
 
+/** The services whose reads complete a timeline. */
+type TimelineSource = Extract<ServiceIdentity, 'audit' | 'notifications' | 'analytics'>;
+
 /** A service's part of the timeline, or undefined when it did not answer. */
 type Part = TimelineEntry[] | undefined;
 
@@ -45,10 +52,19 @@ type Part = TimelineEntry[] | undefined;
  * with their work). Reading them here keeps the write path at one event per transfer.
  */
 @Injectable()
-export class TransferTimelineService {
+export class TransferTimelineService implements OnModuleDestroy {
   private readonly logger = new Logger(TransferTimelineService.name);
+  /** Keep-alive connections per service: a TLS handshake per connection, not per read. */
+  private readonly agents: Record<TimelineSource, Agent>;
 
-  constructor(@Inject(TIMELINE_SETTINGS) private readonly settings: TimelineSettings) {}
+  constructor(@Inject(TIMELINE_SETTINGS) private readonly settings: TimelineSettings) {
+    const agent = (target: ServiceIdentity) => new Agent({ keepAlive: true, maxSockets: 16, ...clientTls(settings.identity, target) });
+    this.agents = { audit: agent('audit'), notifications: agent('notifications'), analytics: agent('analytics') };
+  }
+
+  onModuleDestroy(): void {
+    for (const agent of Object.values(this.agents)) agent.destroy();
+  }
 
   async build(row: TransferRow): Promise<TransferTimeline> {
     const saga: TimelineEntry[] = row.steps.map((s) => ({
@@ -81,7 +97,7 @@ export class TransferTimelineService {
     }));
   }
 
-  private async inbox(source: string, baseUrl: string, eventId: string, transferId: string): Promise<Part> {
+  private async inbox(source: Exclude<TimelineSource, 'audit'>, baseUrl: string, eventId: string, transferId: string): Promise<Part> {
     const answer = await this.get(source, `${baseUrl}/inbox/${eventId}`, transferId);
     if (answer?.status === 200) {
       const entry = answer.body as InboxEntryView;
@@ -93,12 +109,13 @@ export class TransferTimelineService {
   }
 
   /** GET with the timeline's timeout: status and JSON body, or undefined when no (JSON) answer came in time. */
-  private async get(source: string, url: string, transferId: string): Promise<{ status: number; body: unknown } | undefined> {
+  private async get(
+    source: TimelineSource,
+    url: string,
+    transferId: string,
+  ): Promise<{ status: number; body: unknown } | undefined> {
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(this.settings.timeoutMs) });
-      // Under the same timeout: a body cut off by it means no answer.
-      const body: unknown = await response.json();
-      return { status: response.status, body };
+      return await getJson(url, this.agents[source], this.settings.timeoutMs);
     } catch (error) {
       this.logger.warn({ msg: 'timeline source unavailable', source, transferId, error: String(error) });
       return undefined;
@@ -109,4 +126,24 @@ export class TransferTimelineService {
     if (status !== undefined) this.logger.warn({ msg: 'timeline source answered with an error', source, transferId, status });
     return undefined;
   }
+}
+
+/** GET over HTTPS: status and JSON body; rejects on any failure, a body cut off by the timeout included. */
+function getJson(url: string, agent: Agent, timeoutMs: number): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

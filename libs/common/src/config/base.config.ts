@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** Variables every app reads. Each app's config extends this with its own. */
 export class BaseConfig {
@@ -14,6 +14,14 @@ export class BaseConfig {
 
   @IsIn(['development', 'production', 'test'])
   NODE_ENV = 'development';
+
+  /** Address every listener binds to: loopback unless asked (containers set 0.0.0.0). */
+  @IsString() @MinLength(1)
+  BIND_HOST = '127.0.0.1';
+
+  /** Directory of ca.crt and the app's own <app>.crt/.key (npm run certs writes them). */
+  @IsString() @MinLength(1)
+  CERTS_DIR = './certs';
 }
 
 /** Variables of an app that talks to RabbitMQ. */

@@ -2,6 +2,7 @@ import { Controller, Get, Header, Inject, Module, type DynamicModule } from '@ne
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { metricsRegistry } from '../metrics/metrics.js';
+import { AnyTlsClient } from '../tls/caller.guard.js';
 
 /** Something /health should check besides the database, e.g. the broker connection. */
 export interface HealthProbe {
@@ -11,6 +12,8 @@ export interface HealthProbe {
 export const HEALTH_PROBES = Symbol('HEALTH_PROBES');
 
 // Kept free of @nestjs/swagger: loading it costs every app about a second of boot.
+// No business data here: open to any TLS client, so probes need no certificate.
+@AnyTlsClient()
 @Controller()
 export class HealthController {
   constructor(

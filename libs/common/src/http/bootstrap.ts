@@ -1,24 +1,36 @@
 import { Logger, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
+import type { ServiceIdentity } from '@bank/contracts';
 import { ErrorMappingFilter } from '../errors/error-mapping.filter.js';
 import { createLogger, PinoLoggerService } from '../logging/logger.js';
 import { RequestContext } from '../logging/request-context.js';
 import { httpRequestDuration, initMetrics } from '../metrics/metrics.js';
 import { createValidationPipe } from '../validation/validation.pipe.js';
 import { TcpServer } from '../rpc/tcp-server.js';
+import { CallerGuard } from '../tls/caller.guard.js';
+import { httpsServerTls, loadTlsIdentity, tcpServerTls } from '../tls/tls-identity.js';
 import { ContextInterceptor } from './context.interceptor.js';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 
 export interface BootstrapOptions {
-  service: string;
+  /** The app's name, which is also its TLS identity. */
+  service: ServiceIdentity;
   module: Type | DynamicModule;
   httpPort: number;
   /** TCP port of the Nest microservice, for apps that take commands. */
   tcpPort?: number;
-  host?: string;
+  /** Address of every listener (BIND_HOST): loopback by default, 0.0.0.0 in containers. */
+  bindHost: string;
+  /** Where ca.crt and <service>.crt/.key are (CERTS_DIR). */
+  certsDir: string;
+  /**
+   * The orchestrator's public port: plain HTTP with its own authentication (access tokens); TLS
+   * there belongs to whatever fronts it. Every other HTTP port is internal: HTTPS, CallerGuard.
+   */
+  publicHttp?: boolean;
   logLevel?: string;
   /** Called before listen, e.g. to mount OpenAPI. */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
@@ -33,12 +45,20 @@ declare module 'fastify' {
 /**
  * Boots an app the same way everywhere: Fastify, pino logs with the correlation id, strict
  * validation, one error mapping, metrics, graceful shutdown, and (optionally) the TCP transport.
+ * Internal ports speak TLS with the app's own certificate: the TCP port requires a client
+ * certificate and checks each command's caller, the HTTP port checks each route's (CallerGuard).
  */
 export async function bootstrap(options: BootstrapOptions): Promise<NestFastifyApplication> {
   const pino = createLogger(options.service, options.logLevel);
   initMetrics(options.service);
+  const identity = loadTlsIdentity(options.certsDir, options.service);
   // A long id in a path must reach validation (400 problem), not Fastify's own 414.
-  const adapter = new FastifyAdapter({ bodyLimit: 64 * 1024, logger: false, maxParamLength: 4096 });
+  const adapter = new FastifyAdapter({
+    bodyLimit: 64 * 1024,
+    logger: false,
+    maxParamLength: 4096,
+    ...(options.publicHttp ? {} : { https: httpsServerTls(identity) }),
+  });
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
     logger: new PinoLoggerService(pino),
     abortOnError: false,
@@ -47,14 +67,16 @@ export async function bootstrap(options: BootstrapOptions): Promise<NestFastifyA
   app.useGlobalFilters(new ErrorMappingFilter());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalInterceptors(new ContextInterceptor());
+  if (!options.publicHttp) app.useGlobalGuards(new CallerGuard(app.get(Reflector)));
   app.enableShutdownHooks();
   if (options.tcpPort !== undefined) {
-    app.connectMicroservice({ strategy: new TcpServer({ host: options.host ?? '0.0.0.0', port: options.tcpPort }) }, { inheritAppConfig: true });
+    const tcp = new TcpServer({ host: options.bindHost, port: options.tcpPort, tlsOptions: tcpServerTls(identity) });
+    app.connectMicroservice({ strategy: tcp }, { inheritAppConfig: true });
     await app.startAllMicroservices();
   }
   await options.configure?.(app);
-  await app.listen({ port: options.httpPort, host: options.host ?? '0.0.0.0' });
-  new Logger('Bootstrap').log({ msg: `${options.service} listening`, http: options.httpPort, ...(options.tcpPort !== undefined ? { tcp: options.tcpPort } : {}) });
+  await app.listen({ port: options.httpPort, host: options.bindHost });
+  new Logger('Bootstrap').log({ msg: `${options.service} listening`, host: options.bindHost, http: options.httpPort, ...(options.tcpPort !== undefined ? { tcp: options.tcpPort } : {}) });
   return app;
 }
 

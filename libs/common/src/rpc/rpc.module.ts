@@ -1,11 +1,14 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import type { ServiceIdentity } from '@bank/contracts';
+import { clientTls, type TlsIdentity } from '../tls/tls-identity.js';
 import { RpcClient } from './rpc-client.js';
 
 export interface RpcTarget {
   /** Injection token of the RpcClient, e.g. ACCOUNTS_RPC. */
   token: string;
-  name: string;
+  /** The service called: also the name its server certificate must carry. */
+  name: ServiceIdentity;
   host: string;
   port: number;
   timeoutMs: number;
@@ -23,11 +26,16 @@ class RpcProxiesCloser implements OnApplicationShutdown {
   }
 }
 
-/** Registers one RpcClient per target service; their sockets close on shutdown. */
+/**
+ * Registers one RpcClient per target service, each over mutual TLS as `identity`; their sockets
+ * stay open between calls (one handshake per connection, not per command) and close on shutdown.
+ */
 @Module({})
 export class RpcModule {
-  static register(targets: RpcTarget[]): DynamicModule {
-    const proxies = targets.map((t) => ClientProxyFactory.create({ transport: Transport.TCP, options: { host: t.host, port: t.port } }));
+  static register(targets: RpcTarget[], identity: TlsIdentity): DynamicModule {
+    const proxies = targets.map((t) =>
+      ClientProxyFactory.create({ transport: Transport.TCP, options: { host: t.host, port: t.port, tlsOptions: clientTls(identity, t.name) } }),
+    );
     return {
       module: RpcModule,
       global: true,

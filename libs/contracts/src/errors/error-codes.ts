@@ -8,6 +8,8 @@ export const ErrorCodes = {
   OTP_INVALID: 401,
   OTP_EXPIRED: 401,
   FORBIDDEN: 403,
+  /** The caller's TLS identity may not send this command or make this read (see PATTERN_CALLERS). */
+  CALLER_NOT_ALLOWED: 403,
   NOT_FOUND: 404,
   ACCOUNT_NOT_FOUND: 404,
   TRANSFER_NOT_FOUND: 404,
@@ -40,6 +42,7 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   OTP_INVALID: 'Invalid code',
   OTP_EXPIRED: 'Code expired',
   FORBIDDEN: 'Forbidden',
+  CALLER_NOT_ALLOWED: 'Caller not allowed',
   NOT_FOUND: 'Not found',
   ACCOUNT_NOT_FOUND: 'Account not found',
   TRANSFER_NOT_FOUND: 'Transfer not found',
@@ -69,6 +72,7 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 export const BUSINESS_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'VALIDATION_FAILED',
   'FORBIDDEN',
+  'CALLER_NOT_ALLOWED',
   'ACCOUNT_NOT_FOUND',
   'TRANSFER_NOT_FOUND',
   'CHALLENGE_NOT_FOUND',

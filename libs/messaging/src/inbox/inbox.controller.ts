@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { UuidParam } from '@bank/common';
-import { DomainError, type InboxEntryView } from '@bank/contracts';
+import { InternalRead, UuidParam } from '@bank/common';
+import { DomainError, InternalReads, type InboxEntryView } from '@bank/contracts';
 import { Sql } from '@bank/database';
 import { SUBSCRIBER_OPTIONS, type EventSubscriberOptions } from '../consumer/event-subscriber.service.js';
 import { inboxEntrySql } from './inbox.sql.js';
@@ -23,6 +23,7 @@ export class InboxController {
     private readonly sql: Sql,
   ) {}
 
+  @InternalRead(InternalReads.Inbox)
   @Get(':eventId')
   async get(@Param('eventId', UuidParam()) eventId: string): Promise<InboxEntryView> {
     const [row] = await this.sql.rows<InboxRow>(inboxEntrySql(this.options.schema), [this.options.subscriber, eventId]);
