@@ -13,7 +13,7 @@ import pg from 'pg';
 import { loadDotEnv } from './lib/cli.mjs';
 import { portsFromEnv, ROOT } from './lib/system.mjs';
 import { EventLagSampler } from './bench/event-lag.mjs';
-import { send } from './bench/http-client.mjs';
+import { keepAliveAgent, send } from './bench/http-client.mjs';
 import { runLoad } from './bench/load.mjs';
 import { checkInvariants } from './bench/invariants.mjs';
 import { pgbenchAvailable, runPgbench } from './bench/pgbench.mjs';
@@ -27,8 +27,14 @@ const round = (v, digits = 2) =>
   v === null || v === undefined || !Number.isFinite(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits;
 
 async function healthy(url) {
-  const res = await send(url, { path: '/health', timeoutMs: 3_000 });
-  return res.status === 200;
+  // An agent, for the TLS of internal ports (the system's CA).
+  const agent = keepAliveAgent(1);
+  try {
+    const res = await send(url, { path: '/health', timeoutMs: 3_000, agent });
+    return res.status === 200;
+  } finally {
+    agent.destroy();
+  }
 }
 
 async function postgresVersion(databaseUrl) {

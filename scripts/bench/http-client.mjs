@@ -1,10 +1,38 @@
-// A small HTTP/1.1 client on node:http with keep-alive agents: no dependency, and the cost per
-// request is low enough that the load generator is not what limits a 2-core machine.
+// A small HTTP/1.1 client on node:http(s) with keep-alive agents: no dependency, and the cost per
+// request is low enough that the load generator is not what limits a 2-core machine. The public
+// edge speaks HTTP; internal ports speak TLS, read here as the `operator` identity.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
+import { ROOT } from '../lib/system.mjs';
 
-/** One keep-alive agent per role, so the probes of the lag sampler never queue behind the load. */
+/** The operator's TLS material from CERTS_DIR (the same directory start:all gives the apps). */
+function operatorTls(env = process.env) {
+  const dir = path.resolve(ROOT, env.CERTS_DIR || 'certs');
+  const read = (file) => readFileSync(path.join(dir, file));
+  return { ca: read('ca.crt'), cert: read('operator.crt'), key: read('operator.key'), minVersion: 'TLSv1.3' };
+}
+
+/**
+ * One keep-alive agent per role and protocol, so the probes of the lag sampler never queue behind
+ * the load and each TLS connection is set up once, not per request.
+ */
 export function keepAliveAgent(maxSockets) {
-  return new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'fifo' });
+  const options = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'fifo' };
+  let tls;
+  return {
+    http: new http.Agent(options),
+    // Made on first use: a run against the public edge alone needs no certificates.
+    get https() {
+      tls ??= new https.Agent({ ...options, ...operatorTls() });
+      return tls;
+    },
+    destroy() {
+      this.http.destroy();
+      tls?.destroy();
+    },
+  };
 }
 
 /**
@@ -24,13 +52,14 @@ export function send(baseUrl, { method = 'GET', path = '/', headers = {}, body, 
       settled = true;
       resolve({ ...result, ms: elapsedMs() });
     };
-    const req = http.request(
+    const secure = url.protocol === 'https:';
+    const req = (secure ? https : http).request(
       {
         method,
         hostname: url.hostname,
         port: url.port,
         path: `${url.pathname}${url.search}`,
-        agent,
+        agent: agent && (secure ? agent.https : agent.http),
         headers: {
           accept: 'application/json, application/problem+json',
           ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),

@@ -1,6 +1,6 @@
 // Command-line flags of `npm run bench`. Every flag also reads a BENCH_* variable; the base URLs
 // default to the ports the system runs on (the same <APP>_HTTP_PORT variables and .env as start:all).
-import { DEFAULT_DATABASE_URL, portsFromEnv } from '../lib/system.mjs';
+import { DEFAULT_DATABASE_URL, httpUrl, portsFromEnv } from '../lib/system.mjs';
 
 export const USAGE = `Usage: npm run bench -- [flags]   (against a system started with npm run start:all)
 
@@ -20,7 +20,8 @@ export const USAGE = `Usage: npm run bench -- [flags]   (against a system starte
   --pgbench-jobs <n>     pgbench -j (default 2)
   --allow-missing        a subscriber that is not running skips its checks instead of failing them
   --orchestrator-url, --notifications-url, --audit-url, --analytics-url, --ledger-url <url>
-                         (BENCH_<APP>_URL; default http://127.0.0.1:<APP>_HTTP_PORT)
+                         (BENCH_<APP>_URL; default http://127.0.0.1:<APP>_HTTP_PORT for the orchestrator,
+                         https://... for the internal ports, read as operator with CERTS_DIR's certificates)
   --database-url <url>   for the invariants and pgbench (DATABASE_URL, default ${DEFAULT_DATABASE_URL})
   --out <file>           also write the JSON result there (default bench-results/<time>.json)
   --help`;
@@ -89,7 +90,7 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
   const urls = {};
   for (const app of URL_APPS) {
     const envName = `BENCH_${app.toUpperCase()}_URL`;
-    urls[app] = (given[`${app}-url`] ?? env[envName] ?? `http://127.0.0.1:${ports[app].http}`).replace(/\/+$/, '');
+    urls[app] = (given[`${app}-url`] ?? env[envName] ?? httpUrl(app, ports[app].http)).replace(/\/+$/, '');
     const host = new URL(urls[app]).hostname;
     // The load must never leave this machine.
     if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new Error(`${app} URL ${urls[app]} is not on loopback`);
