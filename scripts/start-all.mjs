@@ -20,7 +20,8 @@ try {
   const env = systemEnv({ ports });
   say(`database ${redactUrl(env.DATABASE_URL)}, broker ${redactUrl(env.AMQP_URL)}`);
   const certs = await ensureCerts(env);
-  if (certs.length > 0) say(`certs: wrote ${certs.length} file(s) in ${path.relative(process.cwd(), env.CERTS_DIR) || '.'} (npm run certs)`);
+  if (certs.length > 0)
+    say(`certs: wrote ${certs.length} file(s) in ${path.relative(process.cwd(), env.CERTS_DIR) || '.'} (npm run certs)`);
   if (await ensureDatabase(env.DATABASE_URL)) say('created the database');
   // Each app migrates its own schema under its own advisory lock, so all can run at once.
   const migrated = await migrateAll({ env, apps, concurrency: apps.length });
@@ -57,7 +58,9 @@ say();
 say(`all ${system.apps.length} app(s) healthy in ${system.totalMs} ms. Ctrl-C stops them.`);
 const certsDir = path.relative(process.cwd(), system.env.CERTS_DIR) || '.';
 say(`internal ports speak TLS; read them as operator, e.g.`);
-say(`  curl --cacert ${certsDir}/ca.crt --cert ${certsDir}/operator.crt --key ${certsDir}/operator.key ${system.url('audit')}/audit/verify`);
+say(
+  `  curl --cacert ${certsDir}/ca.crt --cert ${certsDir}/operator.crt --key ${certsDir}/operator.key ${system.url('audit')}/audit/verify`,
+);
 
 // Report an app that dies on its own instead of leaving a silently half-running system.
 const reported = new Set();

@@ -8,7 +8,14 @@ import tls from 'node:tls';
 import { firstValueFrom, timeout } from 'rxjs';
 import request from 'supertest';
 import { clientTls, loadTlsIdentity } from '@bank/common';
-import { AccountsPatterns, AuthPatterns, InternalReads, LedgerPatterns, NotificationsPatterns, type ServiceIdentity } from '@bank/contracts';
+import {
+  AccountsPatterns,
+  AuthPatterns,
+  InternalReads,
+  LedgerPatterns,
+  NotificationsPatterns,
+  type ServiceIdentity,
+} from '@bank/contracts';
 import { writeCerts } from '../../scripts/lib/certs.mjs';
 import { startTestSystem, type TestSystem } from '../support/test-system.js';
 
@@ -161,7 +168,12 @@ describe('trust boundaries (real apps)', () => {
         for (const app of entry.apps) {
           const path = read(entry.route);
           const anonymous = await as('none', app).get(path);
-          expect({ app, path, status: anonymous.status, code: anonymous.body.code }).toEqual({ app, path, status: 403, code: 'CALLER_NOT_ALLOWED' });
+          expect({ app, path, status: anonymous.status, code: anonymous.body.code }).toEqual({
+            app,
+            path,
+            status: 403,
+            code: 'CALLER_NOT_ALLOWED',
+          });
           const operator = await as('operator', app).get(path);
           // 404 EVENT_NOT_HANDLED for the made-up event id is an answer.
           expect({ app, path, answered: [200, 404].includes(operator.status), code: operator.body.code }).toEqual({
@@ -178,14 +190,19 @@ describe('trust boundaries (real apps)', () => {
       expect((await as('orchestrator', 'audit').get('/audit/events').query({ limit: 1 })).status).toBe(200);
       expect((await as('orchestrator', 'analytics').get(read(InternalReads.Inbox.route))).body.code).toBe('EVENT_NOT_HANDLED');
       expect((await as('orchestrator', 'analytics').get('/analytics/summary')).body.code).toBe('CALLER_NOT_ALLOWED');
-      expect((await as('orchestrator', 'notifications').get('/outbox').query({ recipient: '+4915000000003' })).body.code).toBe('CALLER_NOT_ALLOWED');
+      expect((await as('orchestrator', 'notifications').get('/outbox').query({ recipient: '+4915000000003' })).body.code).toBe(
+        'CALLER_NOT_ALLOWED',
+      );
       expect((await as('orchestrator', 'audit').get('/audit/verify')).body.code).toBe('CALLER_NOT_ALLOWED');
     });
 
     it('speaks no plain HTTP on an internal port', async () => {
       const plain = await request(system.sys.url('audit').replace('https:', 'http:'))
         .get('/audit/verify')
-        .then((res) => res.status, (error: NodeJS.ErrnoException) => error.code ?? error.message);
+        .then(
+          (res) => res.status,
+          (error: NodeJS.ErrnoException) => error.code ?? error.message,
+        );
       expect(plain).not.toBe(200);
     });
   });

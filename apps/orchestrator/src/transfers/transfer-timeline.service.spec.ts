@@ -4,7 +4,6 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TLSSocket } from 'node:tls';
 import { httpsServerTls, loadTlsIdentity, peerIdentity } from '@bank/common';
 import type { InboxEntryView, ServiceIdentity } from '@bank/contracts';
 import { writeCerts } from '../../../../scripts/lib/certs.mjs';
@@ -40,7 +39,7 @@ class FakeService {
     server.on('secureConnection', () => service.connections++);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       service.paths.push(request.url ?? '');
-      service.callers.push(peerIdentity(request.socket as TLSSocket));
+      service.callers.push(peerIdentity(request.socket));
       service.open.add(response);
       response.on('close', () => service.open.delete(response));
       service.handler(request, response);

@@ -109,11 +109,7 @@ export class TransferTimelineService implements OnModuleDestroy {
   }
 
   /** GET with the timeline's timeout: status and JSON body, or undefined when no (JSON) answer came in time. */
-  private async get(
-    source: TimelineSource,
-    url: string,
-    transferId: string,
-  ): Promise<{ status: number; body: unknown } | undefined> {
+  private async get(source: TimelineSource, url: string, transferId: string): Promise<{ status: number; body: unknown } | undefined> {
     try {
       return await getJson(url, this.agents[source], this.settings.timeoutMs);
     } catch (error) {

@@ -34,7 +34,10 @@ class RpcProxiesCloser implements OnApplicationShutdown {
 export class RpcModule {
   static register(targets: RpcTarget[], identity: TlsIdentity): DynamicModule {
     const proxies = targets.map((t) =>
-      ClientProxyFactory.create({ transport: Transport.TCP, options: { host: t.host, port: t.port, tlsOptions: clientTls(identity, t.name) } }),
+      ClientProxyFactory.create({
+        transport: Transport.TCP,
+        options: { host: t.host, port: t.port, tlsOptions: clientTls(identity, t.name) },
+      }),
     );
     return {
       module: RpcModule,

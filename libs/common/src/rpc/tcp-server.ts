@@ -31,7 +31,10 @@ export class TcpServer extends ServerTCP {
     const { id, pattern } = (rawMessage ?? {}) as { id?: unknown; pattern?: unknown };
     const name = typeof pattern === 'string' ? pattern : JSON.stringify(pattern);
     const caller = this.callers.get(socket);
-    if (mayCall(caller, name)) return super.handleMessage(socket, rawMessage);
+    if (mayCall(caller, name)) {
+      await super.handleMessage(socket, rawMessage);
+      return;
+    }
     this.refusals.warn({ msg: 'command refused', errorCode: 'CALLER_NOT_ALLOWED', caller: caller ?? 'unknown', pattern: name });
     // Events (no id) expect no answer: a refused one is dropped.
     if (typeof id !== 'string') return;

@@ -18,7 +18,9 @@ export function loadTlsIdentity(certsDir: string, name: ServiceIdentity): TlsIde
     try {
       return readFileSync(path.join(dir, file));
     } catch (error) {
-      throw new Error(`cannot read ${path.join(dir, file)} (${(error as NodeJS.ErrnoException).code ?? String(error)}): set CERTS_DIR or run npm run certs`);
+      throw new Error(
+        `cannot read ${path.join(dir, file)} (${(error as NodeJS.ErrnoException).code ?? String(error)}): set CERTS_DIR or run npm run certs`,
+      );
     }
   };
   return { name, ca: read('ca.crt'), cert: read(`${name}.crt`), key: read(`${name}.key`) };
@@ -50,7 +52,9 @@ export function clientTls(identity: TlsIdentity, target: ServiceIdentity): Conne
     minVersion: 'TLSv1.3',
     checkServerIdentity: (host: string, cert: PeerCertificate) =>
       checkServerIdentity(host, cert) ??
-      (certificateName(cert) === target ? undefined : new Error(`expected ${target}'s certificate, got ${certificateName(cert) ?? 'none'}'s`)),
+      (certificateName(cert) === target
+        ? undefined
+        : new Error(`expected ${target}'s certificate, got ${certificateName(cert) ?? 'none'}'s`)),
   };
 }
 

@@ -8,7 +8,9 @@ function matrix(): string {
   ];
   const width = Math.max(...rows.map(([what]) => what.length));
   const header = `${''.padEnd(width)}  ${SERVICE_IDENTITIES.map((id) => id.slice(0, 5).padEnd(5)).join(' ')}`;
-  const lines = rows.map(([what, callers]) => `${what.padEnd(width)}  ${SERVICE_IDENTITIES.map((id) => (callers.includes(id) ? '  x  ' : '  .  ')).join(' ')}`);
+  const lines = rows.map(
+    ([what, callers]) => `${what.padEnd(width)}  ${SERVICE_IDENTITIES.map((id) => (callers.includes(id) ? '  x  ' : '  .  ')).join(' ')}`,
+  );
   return [header, ...lines].map((line) => line.trimEnd()).join('\n');
 }
 
@@ -55,7 +57,10 @@ notifications GET /outbox                            .     .     .     .     .  
   it('gives no app a command of its own service (a service never calls itself) and never lets a subscriber command', () => {
     for (const [pattern, callers] of Object.entries(PATTERN_CALLERS) as [string, readonly string[]][]) {
       const service = pattern.split('.')[0];
-      expect({ pattern, callers }).toEqual({ pattern, callers: callers.filter((c) => c !== service && c !== 'audit' && c !== 'analytics') });
+      expect({ pattern, callers }).toEqual({
+        pattern,
+        callers: callers.filter((c) => c !== service && c !== 'audit' && c !== 'analytics'),
+      });
     }
   });
 });

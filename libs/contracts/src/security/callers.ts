@@ -8,7 +8,16 @@ import { NotificationsPatterns } from '../notifications/notifications.patterns.j
  * DNS:<name>); `operator` is people and their tools (tests, the bench, curl). scripts/lib/certs.mjs
  * writes one certificate per name here (test/static checks they agree).
  */
-export const SERVICE_IDENTITIES = ['orchestrator', 'accounts', 'ledger', 'auth', 'notifications', 'audit', 'analytics', 'operator'] as const;
+export const SERVICE_IDENTITIES = [
+  'orchestrator',
+  'accounts',
+  'ledger',
+  'auth',
+  'notifications',
+  'audit',
+  'analytics',
+  'operator',
+] as const;
 export type ServiceIdentity = (typeof SERVICE_IDENTITIES)[number];
 
 export function isServiceIdentity(value: unknown): value is ServiceIdentity {
@@ -17,10 +26,7 @@ export function isServiceIdentity(value: unknown): value is ServiceIdentity {
 
 type ValueOf<T> = T[keyof T];
 export type MessagePatternName =
-  | ValueOf<typeof AccountsPatterns>
-  | ValueOf<typeof LedgerPatterns>
-  | ValueOf<typeof AuthPatterns>
-  | ValueOf<typeof NotificationsPatterns>;
+  ValueOf<typeof AccountsPatterns> | ValueOf<typeof LedgerPatterns> | ValueOf<typeof AuthPatterns> | ValueOf<typeof NotificationsPatterns>;
 
 /**
  * The identities allowed to send each TCP command, checked by the receiving server before
