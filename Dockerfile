@@ -26,8 +26,8 @@ WORKDIR /app
 COPY --chown=root:root package.json nest-cli.json ./
 COPY --from=production-deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
-# scripts/migrate.mjs is the compose `migrate` service's command; it needs lib/ beside it.
-COPY --chown=root:root scripts/migrate.mjs ./scripts/migrate.mjs
+# scripts/migrate.mjs and scripts/certs.mjs are the compose one-shots' commands; they need lib/ beside them.
+COPY --chown=root:root scripts/migrate.mjs scripts/certs.mjs ./scripts/
 COPY --chown=root:root scripts/lib ./scripts/lib
 # Files stay root-owned and read-only for the app: the process cannot rewrite its own code.
 USER node

@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BaseConfig, BrokerConfig } from '@bank/common';
-import { APP_HEAP_FLAGS, APPS, defaultPorts, systemEnv } from '../../scripts/lib/system.mjs';
+import { filesOf } from '../../scripts/lib/certs.mjs';
+import { APP_HEAP_FLAGS, APPS, defaultPorts, httpUrl, systemEnv } from '../../scripts/lib/system.mjs';
 import { parseYaml, type YamlMap, type YamlValue } from './support/mini-yaml.js';
 
 // Holds docker-compose.yml (and the Dockerfile and .env.example it relies on) to the code: the apps
@@ -29,8 +30,8 @@ const asString = (value: YamlValue | undefined): string => {
 };
 
 describe('docker-compose.yml', () => {
-  it('has a service for every application of nest-cli.json, plus postgres, rabbitmq and migrate', () => {
-    expect(Object.keys(services).sort()).toEqual([...APPS, 'migrate', 'postgres', 'rabbitmq'].sort());
+  it('has a service for every application of nest-cli.json, plus postgres, rabbitmq, migrate and certs', () => {
+    expect(Object.keys(services).sort()).toEqual([...APPS, 'certs', 'migrate', 'postgres', 'rabbitmq'].sort());
   });
 
   describe.each([...APPS])('service %s', (app) => {
@@ -66,19 +67,31 @@ describe('docker-compose.yml', () => {
       expect(service().ports).toEqual([`${http}:${http}`]);
     });
 
-    it('has a healthcheck on its own GET /health', () => {
+    it('has a healthcheck on its own GET /health (over TLS with the CA on an internal port)', () => {
       const healthcheck = asMap(service().healthcheck);
       const test = healthcheck.test as string[];
       expect(test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
-      expect(test[3]).toContain(`fetch('http://127.0.0.1:${ports[app].http}/health')`);
-      expect(test[3]).toMatch(/process\.exit\(r\.status === 200 \? 0 : 1\)/);
+      const url = `${httpUrl(app, ports[app].http)}/health`;
+      if (url.startsWith('https:')) {
+        expect(test[3]).toContain(`require('https').get('${url}', { ca: require('fs').readFileSync('/certs/ca.crt') }`);
+        expect(test[3]).toMatch(/process\.exit\(r\.statusCode === 200 \? 0 : 1\)/);
+      } else {
+        expect(test[3]).toContain(`fetch('${url}')`);
+        expect(test[3]).toMatch(/process\.exit\(r\.status === 200 \? 0 : 1\)/);
+      }
     });
 
-    it('waits for postgres, rabbitmq and the migrations', () => {
+    it('mounts only its own certificates volume, read-only, at CERTS_DIR', () => {
+      expect(environmentOf(app).CERTS_DIR).toBe('/certs');
+      expect(service().volumes).toEqual([`certs-${app}:/certs:ro`]);
+    });
+
+    it('waits for postgres, rabbitmq, the migrations and the certificates', () => {
       expect(dependsOn(app)).toMatchObject({
         postgres: { condition: 'service_healthy' },
         rabbitmq: { condition: 'service_healthy' },
         migrate: { condition: 'service_completed_successfully' },
+        certs: { condition: 'service_completed_successfully' },
       });
     });
   });
@@ -90,6 +103,15 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(environmentOf('migrate')).sort()).toEqual(Object.keys(systemVariables).sort());
     expect(dependsOn('migrate')).toEqual({ postgres: { condition: 'service_healthy' } });
     expect(existsSync(path.join(root, 'scripts', 'migrate.mjs'))).toBe(true);
+  });
+
+  it('writes the certificates once: the CA key in its own volume, each app its own files in its own volume', () => {
+    const certs = services.certs ?? {};
+    expect(certs.command).toEqual(['node', 'scripts/certs.mjs', '--split', '/split', '--owner', '1000:1000']);
+    expect(certs.restart).toBe('no');
+    expect(environmentOf('certs')).toEqual({ CERTS_DIR: '/certs-all' });
+    expect([...(certs.volumes as string[])].sort()).toEqual(['certs-ca:/certs-all', ...APPS.map((a) => `certs-${a}:/split/${a}`)].sort());
+    for (const app of APPS) expect(filesOf(app)).not.toContain('ca.key');
   });
 
   it('gives postgres the database, user and password of DATABASE_URL, with a pg_isready healthcheck', () => {
@@ -130,6 +152,7 @@ describe('Dockerfile', () => {
     // The same heap limits as start:all, so the RSS measured by the benchmark is what a container uses.
     expect(dockerfile).toContain(`exec node ${APP_HEAP_FLAGS.join(' ')} dist/apps/$APP/src/main.js`);
     expect(dockerfile).toContain('scripts/migrate.mjs');
+    expect(dockerfile).toContain('scripts/certs.mjs');
     expect(dockerfile).toMatch(/COPY .*scripts\/lib /);
   });
 });
