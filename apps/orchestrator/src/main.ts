@@ -22,6 +22,9 @@ if (process.argv.includes('--migrate')) {
     httpPort: config.ORCHESTRATOR_HTTP_PORT,
     bindHost: config.BIND_HOST,
     certsDir: config.CERTS_DIR,
+    trustProxy: config.TRUST_PROXY.split(',')
+      .map((proxy) => proxy.trim())
+      .filter(Boolean),
     logLevel: config.LOG_LEVEL,
     publicHttp: true,
     configure: mountOpenApi,

@@ -25,12 +25,23 @@ describe('AuthConfig', () => {
       OTP_MAX_ATTEMPTS: 5,
       OTP_RATE_LIMIT: 5,
       OTP_RATE_WINDOW_SECONDS: 900,
+      OTP_FAILURE_LIMIT: 10,
+      OTP_FAILURE_WINDOW_SECONDS: 3_600,
+      OTP_FAILURE_STREAK_LIMIT: 100,
+      OTP_FAILURE_STREAK_WAIT_SECONDS: 3_600,
+      OTP_SOURCE_LIMIT: 30,
+      OTP_SOURCE_WINDOW_SECONDS: 600,
+      OTP_SMS_PER_MINUTE: 60,
       ACCESS_TOKEN_TTL_SECONDS: 900,
       TOKEN_ISSUER: 'bank-auth',
       TOKEN_AUDIENCE: 'bank-api',
       OTP_PEPPER: DEV_OTP_PEPPER,
       AUTH_SIGNING_KEY: '',
     });
+  });
+
+  it('never allows more than 100 consecutive failures (NIST SP 800-63B)', () => {
+    expect(problemsOf({ OTP_FAILURE_STREAK_LIMIT: '101' }).join('\n')).toContain('OTP_FAILURE_STREAK_LIMIT');
   });
 
   it('refuses a code lifetime above 5 minutes', () => {

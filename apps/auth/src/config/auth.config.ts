@@ -55,6 +55,53 @@ export class AuthConfig extends BrokerConfig {
   @Max(86_400)
   OTP_RATE_WINDOW_SECONDS = 900;
 
+  /**
+   * Wrong codes per phone within OTP_FAILURE_WINDOW_SECONDS, across all its challenges; while the
+   * window is full, starts and checks for the phone are refused. This bounds guessing per phone, not
+   * the per-challenge OTP_MAX_ATTEMPTS: asking for new codes buys no more guesses.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  OTP_FAILURE_LIMIT = 10;
+
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  OTP_FAILURE_WINDOW_SECONDS = 3_600;
+
+  /**
+   * NIST SP 800-63B caps consecutive failures on one account at 100: past this many without a
+   * successful check, each further check waits OTP_FAILURE_STREAK_WAIT_SECONDS after the previous
+   * failure. A wait beyond OTP_FAILURE_WINDOW_SECONDS lets someone else hold the owner out that long.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  OTP_FAILURE_STREAK_LIMIT = 100;
+
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  OTP_FAILURE_STREAK_WAIT_SECONDS = 3_600;
+
+  /** Start requests per source address (an IPv6 one by its /64) within OTP_SOURCE_WINDOW_SECONDS, over all phones. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  OTP_SOURCE_LIMIT = 30;
+
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  OTP_SOURCE_WINDOW_SECONDS = 600;
+
+  /** Codes sent per rolling minute by the whole system: the ceiling on SMS pumping (toll fraud) from anywhere. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  OTP_SMS_PER_MINUTE = 60;
+
   @IsInt()
   @Min(30)
   @Max(86_400)

@@ -1,4 +1,5 @@
 import { CreateAuth1764300000000 } from './1764300000000-create-auth.migration.js';
+import { OtpAbuseLimits1764300000100 } from './1764300000100-otp-abuse-limits.migration.js';
 
 /** In order; the migrate step and the tests run exactly these. */
-export const authMigrations = [CreateAuth1764300000000];
+export const authMigrations = [CreateAuth1764300000000, OtpAbuseLimits1764300000100];

@@ -10,6 +10,3 @@ export interface ChallengeRow {
 }
 
 export const CHALLENGE_COLUMNS = `id, phone, code_hash, attempts, max_attempts, used_at IS NOT NULL AS used, expires_at <= now() AS expired`;
-
-/** Not used, not locked, not expired. */
-export const LIVE_CHALLENGE = `used_at IS NULL AND attempts < max_attempts AND expires_at > now()`;

@@ -1,9 +1,41 @@
-import { IsInt, IsString, Max, Min } from 'class-validator';
+import { isIP } from 'node:net';
+import { IsInt, IsString, Max, Min, ValidateBy } from 'class-validator';
 import { BrokerConfig } from '@bank/common/config';
+
+/** A proxy-addr trust entry: a preset, an address, or an address/prefix within the family's length. */
+function isProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
 
 export class OrchestratorConfig extends BrokerConfig {
   @IsInt() @Min(1) @Max(65535)
   ORCHESTRATOR_HTTP_PORT = 3000;
+
+  /**
+   * The proxies in front of the public port whose X-Forwarded-For is believed, comma-separated
+   * addresses or CIDRs (or loopback, linklocal, uniquelocal). Empty, the default: the client is the
+   * socket's peer and the header is ignored, since any client can write it (and so escape the OTP
+   * per-source limit). Set it to exactly the proxies that overwrite or append the header.
+   */
+  @IsString()
+  @ValidateBy({
+    name: 'proxyList',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+          .every(isProxyEntry),
+      defaultMessage: () => 'TRUST_PROXY must be a comma-separated list of proxy addresses or CIDRs (or loopback, linklocal, uniquelocal)',
+    },
+  })
+  TRUST_PROXY = '';
 
   @IsString() ACCOUNTS_HOST = '127.0.0.1';
   @IsInt() @Min(1) @Max(65535) ACCOUNTS_TCP_PORT = 4001;

@@ -16,8 +16,8 @@ export class LoginService {
     @Inject(NOTIFICATIONS_RPC) private readonly notifications: RpcClient,
   ) {}
 
-  async requestCode(phone: string): Promise<OtpChallengeResponse> {
-    const challenge = await this.auth.send<StartOtpChallengeReply>(AuthPatterns.StartOtpChallenge, { phone });
+  async requestCode(phone: string, source: string): Promise<OtpChallengeResponse> {
+    const challenge = await this.auth.send<StartOtpChallengeReply>(AuthPatterns.StartOtpChallenge, { phone, source });
     await this.notifications.send<SendOtpReply>(NotificationsPatterns.SendOtp, {
       challengeId: challenge.challengeId,
       recipient: phone,

@@ -32,6 +32,8 @@ export interface BootstrapOptions {
    */
   publicHttp?: boolean;
   logLevel?: string;
+  /** Proxies whose X-Forwarded-For sets request.ip (addresses, CIDRs); none by default, so the header is ignored. */
+  trustProxy?: string[];
   /** Called before listen, e.g. to mount OpenAPI. */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -58,6 +60,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<NestFastifyA
     logger: false,
     maxParamLength: 4096,
     ...(options.publicHttp ? {} : { https: httpsServerTls(identity) }),
+    ...(options.trustProxy?.length ? { trustProxy: options.trustProxy } : {}),
   });
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
     logger: new PinoLoggerService(pino),

@@ -1,26 +1,28 @@
-import { IsString, IsUUID, Matches } from 'class-validator';
+import { IsIP, IsString, IsUUID, Matches } from 'class-validator';
 import { RpcCommand } from '../common.js';
 
 export const E164_PATTERN = /^\+[1-9]\d{7,14}$/;
 export const OTP_CODE_PATTERN = /^\d{6}$/;
 
 /**
- * Creates (or, for a resend, refreshes without resetting its tries) the phone's OTP challenge.
+ * Creates an OTP challenge of its own for the phone (a resend is a new challenge).
  * The reply carries the code so the orchestrator can hand it to notifications; it is never logged
- * or stored in clear. Refusals: OTP_RATE_LIMITED.
+ * or stored in clear. Refusals: OTP_RATE_LIMITED, with `details.retryAfterSeconds`.
  */
 export class StartOtpChallengeCommand extends RpcCommand {
   @IsString() @Matches(E164_PATTERN, { message: 'phone must be in E.164 format' }) phone!: string;
+  /** The client's address as the edge sees it (see the orchestrator's TRUST_PROXY): the per-source limit counts by it. */
+  @IsIP() source!: string;
 }
 export interface StartOtpChallengeReply {
   challengeId: string;
   expiresAt: string;
   code: string;
-  /** Which code of the challenge this is: 1 for the first, one more for each resend. */
+  /** Which code of the challenge this is: always 1 now that every start is a challenge of its own; notifications dedupes by (challenge, send). */
   send: number;
 }
 
-/** Refusals: CHALLENGE_NOT_FOUND, OTP_INVALID, OTP_EXPIRED, OTP_LOCKED. */
+/** Refusals: CHALLENGE_NOT_FOUND, OTP_INVALID, OTP_EXPIRED, OTP_LOCKED, OTP_RATE_LIMITED (with `details.retryAfterSeconds`). */
 export class VerifyOtpCommand extends RpcCommand {
   @IsUUID() challengeId!: string;
   @IsString() @Matches(OTP_CODE_PATTERN, { message: 'code must be 6 digits' }) code!: string;
