@@ -32,6 +32,11 @@ async function readCode(urls, agent, phone) {
   }
 }
 
+/**
+ * Every login comes from this one address: the system must allow that many code requests from one
+ * source and per minute. start:all's settings do (OTP_SOURCE_LIMIT and OTP_SMS_PER_MINUTE, see
+ * systemEnv() in scripts/lib/system.mjs); a system on auth's production defaults answers the 31st with 429.
+ */
 export async function login(urls, agent, phone) {
   const started = await sendExpect(urls.orchestrator, 202, { method: 'POST', path: '/auth/otp', body: { phone }, agent });
   const code = await readCode(urls, agent, phone);

@@ -126,6 +126,11 @@ export function systemEnv({ ports = defaultPorts(), databaseUrl, amqpUrl, extra 
     BIND_HOST: base.BIND_HOST ?? '127.0.0.1',
     // Absolute, so every process agrees whatever its working directory.
     CERTS_DIR: path.resolve(ROOT, base.CERTS_DIR || 'certs'),
+    // Local runs log many customers in from one address (the bench's setup: 100 from 127.0.0.1, the
+    // e2e files hundreds): the per-source limit and the SMS budget are raised here, in the local
+    // runs' settings, never in auth's defaults. The per-phone limits keep their defaults.
+    OTP_SOURCE_LIMIT: base.OTP_SOURCE_LIMIT ?? '10000',
+    OTP_SMS_PER_MINUTE: base.OTP_SMS_PER_MINUTE ?? '10000',
   };
   for (const app of APPS) {
     const appPorts = ports[app] ?? fail(`ports has no entry for app "${app}"`);

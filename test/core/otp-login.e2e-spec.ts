@@ -65,24 +65,28 @@ describe('OTP login (real apps)', () => {
     expect((await verify(challengeId, code).expect(429)).body.code).toBe('OTP_LOCKED');
   });
 
-  it('a resend does not reset the try count', async () => {
+  it('asking again buys no more guesses: wrong codes count per phone, across its challenges', async () => {
     const phone = BankClient.phone();
     const first = await request(phone);
-    for (let i = 0; i < 3; i++) await verify(first.challengeId, wrong(first.code)).expect(401);
-    const resent = await request(phone);
-    expect(resent.challengeId).toBe(first.challengeId);
-    for (let i = 0; i < 2; i++) await verify(resent.challengeId, wrong(resent.code)).expect(401);
-    expect((await verify(resent.challengeId, resent.code).expect(429)).body.code).toBe('OTP_LOCKED');
+    for (let i = 0; i < 5; i++) await verify(first.challengeId, wrong(first.code)).expect(401);
+    const again = await request(phone);
+    expect(again.challengeId).not.toBe(first.challengeId);
+    for (let i = 0; i < 5; i++) await verify(again.challengeId, wrong(again.code)).expect(401);
+    // Ten wrong codes for the phone: the third challenge is not even handed out.
+    const third = await system.api().post('/auth/otp').send({ phone }).expect(429);
+    expect(third.body.code).toBe('OTP_RATE_LIMITED');
+    expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
   });
 
-  it('a resend is a second message, and its code is the one that logs in', async () => {
+  it('a resend is a second message with a challenge of its own; each code logs in on its own challenge', async () => {
     const phone = BankClient.phone();
     const first = await request(phone);
     const resent = await request(phone);
-    expect(resent.challengeId).toBe(first.challengeId);
+    expect(resent.challengeId).not.toBe(first.challengeId);
     const outbox = await system.http('notifications').get('/outbox').query({ recipient: phone }).expect(200);
     expect(outbox.body).toHaveLength(2);
     expect(outbox.body[0].body).toContain(resent.code);
+    await verify(first.challengeId, first.code).expect(200);
     await verify(resent.challengeId, resent.code).expect(200);
   });
 
@@ -102,6 +106,9 @@ describe('OTP login (real apps)', () => {
     for (let i = 0; i < 8; i++) statuses.push((await system.api().post('/auth/otp').send({ phone })).status);
     expect(statuses.slice(0, 6)).toEqual([202, 202, 202, 202, 202, 202]);
     expect(statuses.slice(6)).toEqual([429, 429]);
+    const refused = await system.api().post('/auth/otp').send({ phone }).expect(429);
+    expect(refused.body).toMatchObject({ code: 'OTP_RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+    expect(refused.headers['retry-after']).toBe(String(refused.body.retryAfterSeconds));
   });
 
   it('an unknown challenge is refused without a token', async () => {

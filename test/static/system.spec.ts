@@ -94,6 +94,8 @@ describe('scripts/lib/system.mjs', () => {
       DATABASE_URL: 'postgres://x@127.0.0.1:5432/db',
       AMQP_URL: 'amqp://y@127.0.0.1:5672',
       NOTIFICATIONS_DEV_OUTBOX: 'true',
+      OTP_SOURCE_LIMIT: '10000',
+      OTP_SMS_PER_MINUTE: '10000',
       ACCOUNTS_HTTP_PORT: '3591',
       ACCOUNTS_TCP_PORT: '4591',
       ACCOUNTS_HOST: '127.0.0.1',
