@@ -8,6 +8,7 @@ import { AUTH_SCHEMA } from './auth.schema.js';
 import { AuthConfig } from './config/auth.config.js';
 import { authMigrations } from './migrations/index.js';
 import { OtpCodeService } from './otp/otp-code.service.js';
+import { OtpSealService } from './otp/otp-seal.service.js';
 import { StartOtpChallengeHandler } from './otp/start-otp-challenge.handler.js';
 import { VerifyOtpHandler } from './otp/verify-otp.handler.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
@@ -35,6 +36,7 @@ export class AuthModule {
         // The validated config is injectable by its class.
         { provide: AuthConfig, useValue: config },
         OtpCodeService,
+        OtpSealService,
         SigningKeysService,
         AccessTokenService,
         StartOtpChallengeHandler,

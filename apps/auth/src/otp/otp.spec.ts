@@ -3,13 +3,16 @@
  * with the service's migrations, dropped at the end.
  */
 import { createHmac, generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { LoggerService } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { calculateJwkThumbprint, decodeProtectedHeader, exportJWK, importSPKI, jwtVerify } from 'jose';
 import { jest } from '@jest/globals';
 import { Client } from 'pg';
-import { RequestContext } from '@bank/common';
+import { openOtpCode, RequestContext, SealOpenError } from '@bank/common';
 import { pgConstraint, runServiceMigrations, Sql } from '@bank/database';
 import {
   DomainError,
@@ -28,6 +31,7 @@ import { authMigrations } from '../migrations/index.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
 import { SigningKeysService } from '../tokens/signing-keys.service.js';
 import { OtpCodeService } from './otp-code.service.js';
+import { OtpSealService } from './otp-seal.service.js';
 import { StartOtpChallengeHandler } from './start-otp-challenge.handler.js';
 import { VerifyOtpHandler } from './verify-otp.handler.js';
 
@@ -42,6 +46,10 @@ const DB_URL = (() => {
   return url.toString();
 })();
 const PEPPER = 'spec-pepper-0123456789abcdef';
+// notifications' key pair: auth reads only the public half from CERTS_DIR; the spec opens with the private half.
+const sealKeys = generateKeyPairSync('x25519');
+const CERTS_DIR = mkdtempSync(path.join(tmpdir(), 'auth-spec-certs-'));
+writeFileSync(path.join(CERTS_DIR, 'otp-seal.pub'), sealKeys.publicKey.export({ type: 'spki', format: 'pem' }));
 
 const quiet: LoggerService = { log: () => undefined, error: () => undefined, warn: () => undefined };
 
@@ -62,7 +70,7 @@ async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
 }
 
 const configWith = (env: NodeJS.ProcessEnv = {}) =>
-  loadConfig(AuthConfig, { DATABASE_URL: DB_URL, NODE_ENV: 'test', OTP_PEPPER: PEPPER, DB_POOL_SIZE: '20', ...env });
+  loadConfig(AuthConfig, { DATABASE_URL: DB_URL, NODE_ENV: 'test', OTP_PEPPER: PEPPER, DB_POOL_SIZE: '20', CERTS_DIR, ...env });
 
 beforeAll(async () => {
   await admin((client) => client.query(`CREATE DATABASE ${DB_NAME}`));
@@ -80,13 +88,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await moduleRef?.close();
   await admin((client) => client.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`));
+  rmSync(CERTS_DIR, { recursive: true, force: true });
 }, 60_000);
 
 /** A fresh phone per test, so tests do not share challenges or rate-limit windows. */
 const newPhone = () => `+4917${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
 const startCmd = (phone: string) => Object.assign(new StartOtpChallengeCommand(), { phone });
 const verifyCmd = (challengeId: string, code: string) => Object.assign(new VerifyOtpCommand(), { challengeId, code });
-const start = (phone: string): Promise<StartOtpChallengeReply> => commands.execute(startCmd(phone));
+/** The reply, plus the code as notifications reads it (opened with its private key). */
+type Started = StartOtpChallengeReply & { code: string };
+const opened = (reply: StartOtpChallengeReply): Started => ({ ...reply, code: openOtpCode(sealKeys.privateKey, reply, reply.sealedCode) });
+const start = async (phone: string): Promise<Started> => opened(await commands.execute<StartOtpChallengeCommand, StartOtpChallengeReply>(startCmd(phone)));
 const verify = (challengeId: string, code: string): Promise<VerifyOtpReply> => commands.execute(verifyCmd(challengeId, code));
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
@@ -117,6 +129,17 @@ async function outboxEvents(type: string, key: string, value: string) {
 }
 
 describe('start-otp-challenge', () => {
+  it('replies with the code sealed to notifications, bound to the challenge and the send', async () => {
+    const reply = await commands.execute<StartOtpChallengeCommand, StartOtpChallengeReply>(startCmd(newPhone()));
+    expect(Object.keys(reply).sort()).toEqual(['challengeId', 'expiresAt', 'sealedCode', 'send']);
+    expect(reply.sealedCode).toMatch(/^[A-Za-z0-9_-]+$/);
+    const code = openOtpCode(sealKeys.privateKey, reply, reply.sealedCode);
+    expect(code).toMatch(/^\d{6}$/);
+    expect(JSON.stringify(reply)).not.toContain(code);
+    expect(() => openOtpCode(sealKeys.privateKey, { ...reply, send: reply.send + 1 }, reply.sealedCode)).toThrow(SealOpenError);
+    expect(() => openOtpCode(generateKeyPairSync('x25519').privateKey, reply, reply.sealedCode)).toThrow(SealOpenError);
+  });
+
   it('makes a 6-digit code and stores only HMAC(pepper, challengeId:code)', async () => {
     const phone = newPhone();
     const reply = await start(phone);
@@ -303,10 +326,10 @@ describe('verify-otp', () => {
   it('an expired code -> OTP_EXPIRED, and the next request opens a new challenge', async () => {
     const shortLived = configWith({ OTP_TTL_SECONDS: '1' });
     const codes = new OtpCodeService(shortLived);
-    const startShort = new StartOtpChallengeHandler(sql, shortLived, codes);
+    const startShort = new StartOtpChallengeHandler(sql, shortLived, codes, moduleRef.get(OtpSealService));
     const verifyShort = new VerifyOtpHandler(sql, codes, moduleRef.get(AccessTokenService));
     const phone = newPhone();
-    const reply = await startShort.execute(startCmd(phone));
+    const reply = opened(await startShort.execute(startCmd(phone)));
     // Poll the database's own clock (the one the rule uses) instead of sleeping a guessed time.
     const deadline = Date.now() + 5_000;
     for (;;) {

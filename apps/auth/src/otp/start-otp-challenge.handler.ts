@@ -6,6 +6,7 @@ import { DomainError, StartOtpChallengeCommand, type StartOtpChallengeReply } fr
 import { AuthConfig } from '../config/auth.config.js';
 import { LIVE_CHALLENGE } from './challenge.row.js';
 import { OtpCodeService } from './otp-code.service.js';
+import { OtpSealService } from './otp-seal.service.js';
 
 /**
  * Records this request in the phone's sliding window, unless the window is full; one statement, and
@@ -39,6 +40,7 @@ export class StartOtpChallengeHandler implements ICommandHandler<StartOtpChallen
     private readonly db: Sql,
     private readonly config: AuthConfig,
     private readonly codes: OtpCodeService,
+    private readonly sealer: OtpSealService,
   ) {}
 
   async execute({ phone }: StartOtpChallengeCommand): Promise<StartOtpChallengeReply> {
@@ -75,6 +77,8 @@ export class StartOtpChallengeHandler implements ICommandHandler<StartOtpChallen
       return { ...created, resend: false };
     });
     this.logger.log({ msg: 'otp challenge started', challengeId: challenge.id, resend: challenge.resend });
-    return { challengeId: challenge.id, expiresAt: challenge.expires_at.toISOString(), code, send: challenge.sends };
+    // The code leaves auth only sealed for notifications, bound to this challenge and send.
+    const sealedCode = this.sealer.seal({ challengeId: challenge.id, send: challenge.sends }, code);
+    return { challengeId: challenge.id, expiresAt: challenge.expires_at.toISOString(), sealedCode, send: challenge.sends };
   }
 }
