@@ -43,6 +43,17 @@ describe('TcpProxy', () => {
     expect(await roundTrip(proxy.port, 'hello')).toBe('hello');
   });
 
+  it('shows every forwarded byte to its tap, with the direction', async () => {
+    const seen: string[] = [];
+    const tapped = await TcpProxy.start({ targetHost: '127.0.0.1', targetPort: echo.port, tap: (way, chunk) => seen.push(`${way}:${chunk}`) });
+    try {
+      expect(await roundTrip(tapped.port, 'ping')).toBe('ping');
+      expect(seen).toEqual(['to-server:ping', 'to-client:ping']);
+    } finally {
+      await tapped.close();
+    }
+  });
+
   it('cut resets open connections and refuses new ones until restored', async () => {
     const socket = connect({ host: '127.0.0.1', port: proxy.port });
     socket.on('error', () => undefined);

@@ -6,6 +6,8 @@ export interface TcpProxyOptions {
   /** 0 (default) picks a free port; read it from `port`. */
   listenPort?: number;
   listenHost?: string;
+  /** Sees every byte forwarded, for tests that check what travels on a link (plain TCP only). */
+  tap?: (direction: 'to-server' | 'to-client', chunk: Buffer) => void;
 }
 
 /**
@@ -102,11 +104,17 @@ export class TcpProxy {
     upstream.on('close', drop);
     client.on('data', (chunk: Buffer) => {
       if (this.mode !== 'open') this.droppedBytes += chunk.length;
-      else if (!upstream.write(chunk)) client.pause();
+      else {
+        this.options.tap?.('to-server', chunk);
+        if (!upstream.write(chunk)) client.pause();
+      }
     });
     upstream.on('data', (chunk: Buffer) => {
       if (this.mode !== 'open') this.droppedBytes += chunk.length;
-      else if (!client.write(chunk)) upstream.pause();
+      else {
+        this.options.tap?.('to-client', chunk);
+        if (!client.write(chunk)) upstream.pause();
+      }
     });
     upstream.on('drain', () => client.resume());
     client.on('drain', () => upstream.resume());
