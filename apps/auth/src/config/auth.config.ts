@@ -77,7 +77,7 @@ export class AuthConfig extends BrokerConfig {
     name: 'pepperSetInProduction',
     validator: {
       validate: (value: unknown, args) => !(isProduction(args!) && value === DEV_OTP_PEPPER),
-      defaultMessage: () => 'OTP_PEPPER must be set to a secret of its own in production',
+      defaultMessage: () => 'OTP_PEPPER must be set (not the development pepper) in production',
     },
   })
   OTP_PEPPER = DEV_OTP_PEPPER;
