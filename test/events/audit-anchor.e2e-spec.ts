@@ -59,12 +59,17 @@ describe('audit trail anchored by signed checkpoints (real apps, Postgres superu
 
   beforeAll(async () => {
     // A short interval, so the periodic signing shows within the test.
-    system = await startTestSystem({ apps: ['orchestrator', 'auth', 'notifications', 'audit'], env: { AUDIT_CHECKPOINT_INTERVAL_MS: '300' } });
+    system = await startTestSystem({
+      apps: ['orchestrator', 'auth', 'notifications', 'audit'],
+      env: { AUDIT_CHECKPOINT_INTERVAL_MS: '300' },
+    });
     const bank = new BankClient(system);
     for (let i = 0; i < 3; i++) await bank.login();
     // Quiet from here on: every event the producers wrote is in the trail.
     const produced = async () => {
-      const { rows } = await system.db.query<{ s: string }>(`SELECT table_schema AS s FROM information_schema.tables WHERE table_name = 'outbox'`);
+      const { rows } = await system.db.query<{ s: string }>(
+        `SELECT table_schema AS s FROM information_schema.tables WHERE table_name = 'outbox'`,
+      );
       let n = 0;
       for (const { s } of rows) n += (await system.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${s}".outbox`)).rows[0].n;
       return n;
@@ -119,7 +124,9 @@ describe('audit trail anchored by signed checkpoints (real apps, Postgres superu
     const before = await checkpoints();
     const refusals = async () => (await readFile(system.sys.logFile('audit')!, 'utf8')).split('AUDIT_TRAIL_TAMPERED').length - 1;
     const refusedBefore = await refusals();
-    await asSuperuserWithoutTriggers((client) => client.query('DELETE FROM audit.records WHERE seq > $1', [head.seq - 2]).then(() => undefined));
+    await asSuperuserWithoutTriggers((client) =>
+      client.query('DELETE FROM audit.records WHERE seq > $1', [head.seq - 2]).then(() => undefined),
+    );
     const result = await verify();
     expect(result).toEqual({ valid: false, records: head.seq - 2, reason: 'checkpoint_record_missing', checkpointSeq: head.seq });
     // Nothing was signed for the shortened trail, by verify or by the interval (which said why in the log).

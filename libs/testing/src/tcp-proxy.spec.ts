@@ -45,7 +45,11 @@ describe('TcpProxy', () => {
 
   it('shows every forwarded byte to its tap, with the direction', async () => {
     const seen: string[] = [];
-    const tapped = await TcpProxy.start({ targetHost: '127.0.0.1', targetPort: echo.port, tap: (way, chunk) => seen.push(`${way}:${chunk}`) });
+    const tapped = await TcpProxy.start({
+      targetHost: '127.0.0.1',
+      targetPort: echo.port,
+      tap: (way, chunk) => seen.push(`${way}:${chunk.toString()}`),
+    });
     try {
       expect(await roundTrip(tapped.port, 'ping')).toBe('ping');
       expect(seen).toEqual(['to-server:ping', 'to-client:ping']);

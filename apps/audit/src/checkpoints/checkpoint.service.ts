@@ -63,7 +63,8 @@ export class CheckpointService implements OnApplicationBootstrap, OnModuleDestro
     );
     const stored = row ? toCheckpoint(row) : undefined;
     if (stored && !this.signer.verifies(stored)) return { problem: 'checkpoint_signature_invalid', checkpoint: stored };
-    if (this.lastSigned && (!stored || stored.seq < this.lastSigned.seq)) return { problem: 'checkpoint_missing', checkpoint: this.lastSigned };
+    if (this.lastSigned && (!stored || stored.seq < this.lastSigned.seq))
+      return { problem: 'checkpoint_missing', checkpoint: this.lastSigned };
     return stored ? { checkpoint: stored } : {};
   }
 
@@ -110,11 +111,20 @@ export class CheckpointService implements OnApplicationBootstrap, OnModuleDestro
     try {
       const { problem, checkpoint } = await this.checkpoint();
       if (problem) {
-        this.logger.error({ msg: 'audit trail does not match its checkpoint; not signing', errorCode: 'AUDIT_TRAIL_TAMPERED', reason: problem, seq: checkpoint?.seq });
+        this.logger.error({
+          msg: 'audit trail does not match its checkpoint; not signing',
+          errorCode: 'AUDIT_TRAIL_TAMPERED',
+          reason: problem,
+          seq: checkpoint?.seq,
+        });
       }
     } catch (error) {
       // The database may be away for a while; the next interval tries again.
-      this.logger.warn({ msg: 'audit checkpoint failed', errorCode: 'SERVICE_UNAVAILABLE', reason: error instanceof Error ? error.message : String(error) });
+      this.logger.warn({
+        msg: 'audit checkpoint failed',
+        errorCode: 'SERVICE_UNAVAILABLE',
+        reason: error instanceof Error ? error.message : String(error),
+      });
     } finally {
       this.running = false;
     }

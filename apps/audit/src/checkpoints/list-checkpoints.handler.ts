@@ -20,9 +20,10 @@ export class ListCheckpointsHandler implements IQueryHandler<ListCheckpointsQuer
   constructor(private readonly db: Sql) {}
 
   async execute({ limit }: ListCheckpointsQuery): Promise<SignedCheckpoint[]> {
-    const rows = await this.db.rows<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM audit.checkpoints ORDER BY signed_at DESC, id DESC LIMIT $1`, [
-      limit ?? 100,
-    ]);
+    const rows = await this.db.rows<CheckpointRow>(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM audit.checkpoints ORDER BY signed_at DESC, id DESC LIMIT $1`,
+      [limit ?? 100],
+    );
     return rows.map(toCheckpoint);
   }
 }

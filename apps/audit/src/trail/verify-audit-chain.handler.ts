@@ -22,7 +22,13 @@ export class VerifyAuditChainHandler implements IQueryHandler<VerifyAuditChainQu
     const checkpointSeq = anchor.checkpoint ? { checkpointSeq: anchor.checkpoint.seq } : {};
     if (walked.brokenAt !== undefined) {
       const [count] = await this.db.rows<{ n: number }>(`SELECT count(*)::int AS n FROM audit.records`);
-      return { valid: false, records: count?.n ?? walked.records, firstInvalidSeq: walked.brokenAt, reason: 'chain_broken', ...checkpointSeq };
+      return {
+        valid: false,
+        records: count?.n ?? walked.records,
+        firstInvalidSeq: walked.brokenAt,
+        reason: 'chain_broken',
+        ...checkpointSeq,
+      };
     }
     const problem = anchor.problem ?? (anchor.checkpoint ? await this.checkpoints.holds(anchor.checkpoint) : undefined);
     if (problem) return { valid: false, records: walked.records, reason: problem, ...checkpointSeq };

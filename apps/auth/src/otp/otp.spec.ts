@@ -98,7 +98,8 @@ const verifyCmd = (challengeId: string, code: string) => Object.assign(new Verif
 /** The reply, plus the code as notifications reads it (opened with its private key). */
 type Started = StartOtpChallengeReply & { code: string };
 const opened = (reply: StartOtpChallengeReply): Started => ({ ...reply, code: openOtpCode(sealKeys.privateKey, reply, reply.sealedCode) });
-const start = async (phone: string): Promise<Started> => opened(await commands.execute<StartOtpChallengeCommand, StartOtpChallengeReply>(startCmd(phone)));
+const start = async (phone: string): Promise<Started> =>
+  opened(await commands.execute<StartOtpChallengeCommand, StartOtpChallengeReply>(startCmd(phone)));
 const verify = (challengeId: string, code: string): Promise<VerifyOtpReply> => commands.execute(verifyCmd(challengeId, code));
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 

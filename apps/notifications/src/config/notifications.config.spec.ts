@@ -5,7 +5,11 @@ const load = (env: NodeJS.ProcessEnv) => loadConfig(NotificationsConfig, applyDe
 
 describe('NotificationsConfig', () => {
   it('has the documented ports and the dev outbox on by default under development rules', () => {
-    expect(load({ NODE_ENV: 'development' })).toMatchObject({ NOTIFICATIONS_TCP_PORT: 4004, NOTIFICATIONS_HTTP_PORT: 3004, NOTIFICATIONS_DEV_OUTBOX: true });
+    expect(load({ NODE_ENV: 'development' })).toMatchObject({
+      NOTIFICATIONS_TCP_PORT: 4004,
+      NOTIFICATIONS_HTTP_PORT: 3004,
+      NOTIFICATIONS_DEV_OUTBOX: true,
+    });
     expect(load({ NODE_ENV: 'test' }).NOTIFICATIONS_DEV_OUTBOX).toBe(true);
   });
 
