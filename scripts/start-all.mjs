@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ensureCerts, ensureDatabase, migrateAll, portsFromEnv, ROOT, startSystem, systemEnv } from './lib/system.mjs';
 import { appsFromArgs, complain, loadDotEnv, redactUrl, say } from './lib/cli.mjs';
-import { ensureTrustKeys } from './lib/trust-keys.mjs';
 
 if (!existsSync(path.join(ROOT, 'dist', 'apps'))) {
   complain('dist/ is missing: run npm run build first');
@@ -24,10 +23,6 @@ try {
   if (certs.length > 0)
     say(`certs: wrote ${certs.length} file(s) in ${path.relative(process.cwd(), env.CERTS_DIR) || '.'} (npm run certs)`);
   if (await ensureDatabase(env.DATABASE_URL)) say('created the database');
-  // The apps run in ROOT, where CERTS_DIR's default ./certs points.
-  const certsDir = path.resolve(ROOT, env.CERTS_DIR ?? 'certs');
-  const created = await ensureTrustKeys(certsDir);
-  if (created.length > 0) say(`created key pair(s) ${created.join(', ')} in ${path.relative(process.cwd(), certsDir) || '.'}`);
   // Each app migrates its own schema under its own advisory lock, so all can run at once.
   const migrated = await migrateAll({ env, apps, concurrency: apps.length });
   say(`migrations: ${migrated.map((m) => `${m.app} ${m.migrations.length === 0 ? 'up to date' : `+${m.migrations.length}`}`).join(', ')}`);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { clientTls, loadTlsIdentity, tcpServerTls } from '@bank/common';
 import { TcpProxy } from '@bank/testing';
 import { migrateAll, startSystem, type RunningSystem } from '../../scripts/lib/system.mjs';
 import { BankClient } from '../support/bank-client.js';
@@ -11,8 +12,9 @@ type Direction = 'to-server' | 'to-client';
 /**
  * The orchestrator drives generate -> send -> verify but never holds a code: auth seals it to
  * notifications' key. The real orchestrator runs here with its links to auth and notifications
- * through recording proxies, so the test reads every byte it sends and receives on them, its
- * replies and its log, and looks for the code a person reads from the dev outbox.
+ * through recording proxies that end its mutual TLS (showing it the service's certificate, and
+ * presenting the orchestrator's upstream), so the test reads every byte it sends and receives on
+ * them in clear, its replies and its log, and looks for the code a person reads from the dev outbox.
  */
 describe('sealed OTP: the orchestrator never holds the code (real apps)', () => {
   let system: TestSystem;
@@ -22,11 +24,13 @@ describe('sealed OTP: the orchestrator never holds the code (real apps)', () => 
 
   beforeAll(async () => {
     system = await startTestSystem({ apps: ['auth', 'notifications'] });
+    const identity = (name: Link | 'orchestrator') => loadTlsIdentity(system.certsDir, name);
     const recorded = async (link: Link) => {
       const proxy = await TcpProxy.start({
         targetHost: '127.0.0.1',
         targetPort: system.sys.ports[link].tcp!,
         tap: (direction, chunk) => traffic.push({ link, direction, chunk: Buffer.from(chunk) }),
+        tls: { server: tcpServerTls(identity(link)), client: clientTls(identity('orchestrator'), link) },
       });
       proxies.push(proxy);
       return proxy;

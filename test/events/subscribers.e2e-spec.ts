@@ -15,13 +15,13 @@ import { auditMigrations } from '../../apps/audit/src/migrations/index.js';
 import { NotificationsConfig } from '../../apps/notifications/src/config/notifications.config.js';
 import { notificationsMigrations } from '../../apps/notifications/src/migrations/index.js';
 import { NotificationsModule } from '../../apps/notifications/src/notifications.module.js';
-import { testCertsDir } from '../support/test-keys.js';
 import { deposited, failed, newCustomer, opened, registered, transferred, type Customer } from './support/event-builders.js';
 import {
   createTestDatabase,
   createTestVhost,
   httpsGet,
   startHttpApp,
+  testCerts,
   TestBroker,
   uniqueName,
   waitFor,
@@ -101,7 +101,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     await runServiceMigrations({ schema: 'notifications', url: db.url, migrations: notificationsMigrations });
     const env = {
       NODE_ENV: 'test',
-      CERTS_DIR: await testCertsDir(),
+      CERTS_DIR: testCerts(),
       DATABASE_URL: db.url,
       AMQP_URL: vhost.url(),
       DB_POOL_SIZE: '4',

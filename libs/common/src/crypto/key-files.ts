@@ -30,7 +30,7 @@ function readKey(certsDir: string, file: string, type: KeyType, kind: 'private' 
 export const readPrivateKeyFile = (certsDir: string, file: string, type: KeyType) => readKey(certsDir, file, type, 'private');
 export const readPublicKeyFile = (certsDir: string, file: string, type: KeyType) => readKey(certsDir, file, type, 'public');
 
-/** The key pairs of CERTS_DIR that are not TLS identities (see scripts/lib/trust-keys.mjs). */
+/** The key pairs of CERTS_DIR that are not TLS identities (written by scripts/lib/certs.mjs). */
 export const KeyFiles = {
   /** X25519: auth seals each OTP code to the public half; only notifications holds the private half. */
   OtpSealPublic: 'otp-seal.pub',
