@@ -59,7 +59,7 @@ describe('without NODE_ENV: production rules (built apps)', () => {
     beforeAll(async () => {
       // The harness sets NODE_ENV=test and turns the dev outbox on; unset both, as a bare start would.
       system = await startTestSystem({ apps: ['notifications'], env: { NODE_ENV: undefined, NOTIFICATIONS_DEV_OUTBOX: undefined } });
-    }, 120_000);
+    }, 300_000);
     afterAll(() => system?.stop(), 60_000);
 
     it('runs, with no dev outbox', async () => {

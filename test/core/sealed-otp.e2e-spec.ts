@@ -47,7 +47,7 @@ describe('sealed OTP: the orchestrator never holds the code (real apps)', () => 
       handleSignals: false,
       timeoutMs: 60_000,
     });
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await orchestrator?.stopAll();

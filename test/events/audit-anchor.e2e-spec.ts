@@ -88,7 +88,7 @@ describe('audit trail anchored by signed checkpoints (real apps, Postgres superu
     const last = (await records()).at(-1)!;
     head = { seq: Number(last.seq), hash: last.hash };
     trail = expected;
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     await system?.stop();
