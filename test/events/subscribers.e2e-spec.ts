@@ -21,6 +21,7 @@ import {
   createTestVhost,
   httpsGet,
   startHttpApp,
+  testCerts,
   TestBroker,
   uniqueName,
   waitFor,
@@ -99,6 +100,8 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     await runServiceMigrations({ schema: 'analytics', url: db.url, migrations: analyticsMigrations });
     await runServiceMigrations({ schema: 'notifications', url: db.url, migrations: notificationsMigrations });
     const env = {
+      NODE_ENV: 'test',
+      CERTS_DIR: testCerts(),
       DATABASE_URL: db.url,
       AMQP_URL: vhost.url(),
       DB_POOL_SIZE: '4',
@@ -414,6 +417,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
       client.release();
     }
     const tampered = (await getJson<{ valid: boolean; records: number; firstInvalidSeq?: number }>(`${audit.url}/audit/verify`)).body;
-    expect(tampered).toEqual({ valid: false, records: intact.records, firstInvalidSeq: 2 });
+    // The check that passed above signed a checkpoint; the edit breaks the chain itself first.
+    expect(tampered).toEqual({ valid: false, records: intact.records, firstInvalidSeq: 2, reason: 'chain_broken', checkpointSeq: expect.any(Number) });
   });
 });

@@ -4,7 +4,10 @@ import { HealthModule } from '@bank/common';
 import { DatabaseModule } from '@bank/database';
 import { brokerHealth, EventSubscriberModule } from '@bank/messaging';
 import { AUDIT_SCHEMA, AUDIT_SUBSCRIBER } from './audit.schema.js';
-import type { AuditConfig } from './config/audit.config.js';
+import { CheckpointSigner } from './checkpoints/checkpoint-signer.js';
+import { CheckpointService } from './checkpoints/checkpoint.service.js';
+import { ListCheckpointsHandler } from './checkpoints/list-checkpoints.handler.js';
+import { AuditConfig } from './config/audit.config.js';
 import { auditMigrations } from './migrations/index.js';
 import { AuditController } from './trail/audit.controller.js';
 import { AuditTrailHandler } from './trail/audit-trail.handler.js';
@@ -33,7 +36,15 @@ export class AuditModule {
         HealthModule.forRoot(brokerHealth()),
       ],
       controllers: [AuditController],
-      providers: [ListAuditEventsHandler, VerifyAuditChainHandler],
+      providers: [
+        // The validated config is injectable by its class.
+        { provide: AuditConfig, useValue: config },
+        CheckpointSigner,
+        CheckpointService,
+        ListAuditEventsHandler,
+        VerifyAuditChainHandler,
+        ListCheckpointsHandler,
+      ],
     };
   }
 }

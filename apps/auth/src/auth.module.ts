@@ -9,6 +9,7 @@ import { AuthConfig } from './config/auth.config.js';
 import { authMigrations } from './migrations/index.js';
 import { OtpCodeService } from './otp/otp-code.service.js';
 import { OtpLimitsService } from './otp/otp-limits.service.js';
+import { OtpSealService } from './otp/otp-seal.service.js';
 import { StartOtpChallengeHandler } from './otp/start-otp-challenge.handler.js';
 import { VerifyOtpHandler } from './otp/verify-otp.handler.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
@@ -37,6 +38,7 @@ export class AuthModule {
         { provide: AuthConfig, useValue: config },
         OtpCodeService,
         OtpLimitsService,
+        OtpSealService,
         SigningKeysService,
         AccessTokenService,
         StartOtpChallengeHandler,

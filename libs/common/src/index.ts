@@ -15,3 +15,4 @@ export * from './http/context.interceptor.js';
 export * from './http/bootstrap.js';
 export * from './tls/tls-identity.js';
 export * from './tls/caller.guard.js';
+export * from './crypto/index.js';

@@ -1,5 +1,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
+import { connect as connectTls, createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { TEST_TLS_CERT, TEST_TLS_KEY } from './tcp-proxy.fixture.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 /** An echo server on a free port: what the proxy forwards comes back. */
@@ -41,6 +43,21 @@ describe('TcpProxy', () => {
 
   it('forwards both ways', async () => {
     expect(await roundTrip(proxy.port, 'hello')).toBe('hello');
+  });
+
+  it('shows every forwarded byte to its tap, with the direction', async () => {
+    const seen: string[] = [];
+    const tapped = await TcpProxy.start({
+      targetHost: '127.0.0.1',
+      targetPort: echo.port,
+      tap: (way, chunk) => seen.push(`${way}:${chunk.toString()}`),
+    });
+    try {
+      expect(await roundTrip(tapped.port, 'ping')).toBe('ping');
+      expect(seen).toEqual(['to-server:ping', 'to-client:ping']);
+    } finally {
+      await tapped.close();
+    }
   });
 
   it('cut resets open connections and refuses new ones until restored', async () => {
@@ -94,3 +111,47 @@ async function until(condition: () => boolean): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
+
+describe('TcpProxy with tls', () => {
+  it('terminates TLS on both sides (client certificates required) and taps the clear bytes', async () => {
+    const tls = { ca: TEST_TLS_CERT, cert: TEST_TLS_CERT, key: TEST_TLS_KEY, minVersion: 'TLSv1.3' as const };
+    const peers: string[] = [];
+    const server = createTlsServer({ ...tls, requestCert: true, rejectUnauthorized: true }, (socket: TLSSocket) => {
+      peers.push(String(socket.getPeerCertificate().subject.CN));
+      socket.on('error', () => undefined);
+      socket.pipe(socket);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const seen: string[] = [];
+    const tapped = await TcpProxy.start({
+      targetHost: '127.0.0.1',
+      targetPort: (server.address() as { port: number }).port,
+      tap: (way, chunk) => seen.push(`${way}:${chunk.toString()}`),
+      tls: { server: { ...tls, requestCert: true, rejectUnauthorized: true }, client: tls },
+    });
+    try {
+      const socket = connectTls({ ...tls, host: '127.0.0.1', port: tapped.port });
+      await once(socket, 'secureConnect');
+      socket.write('secret ping');
+      const [chunk] = (await once(socket, 'data')) as [Buffer];
+      socket.destroy();
+      expect(chunk.toString()).toBe('secret ping');
+      expect(seen).toEqual(['to-server:secret ping', 'to-client:secret ping']);
+      expect(peers).toEqual(['tcp-proxy-test']);
+
+      // Without a client certificate the proxy's handshake refuses the client.
+      const anonymous = connectTls({ ca: TEST_TLS_CERT, host: '127.0.0.1', port: tapped.port, minVersion: 'TLSv1.3' });
+      const outcome = await new Promise<string>((resolve) => {
+        anonymous.on('error', () => resolve('refused'));
+        anonymous.on('data', () => resolve('answered'));
+        anonymous.on('secureConnect', () => anonymous.write('hello'));
+      });
+      anonymous.destroy();
+      expect(outcome).toBe('refused');
+    } finally {
+      await tapped.close();
+      server.close();
+    }
+  });
+});

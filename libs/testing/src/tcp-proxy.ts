@@ -1,4 +1,5 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect as connectTls, createServer as createTlsServer, type ConnectionOptions, type TlsOptions } from 'node:tls';
 
 export interface TcpProxyOptions {
   targetHost: string;
@@ -6,6 +7,14 @@ export interface TcpProxyOptions {
   /** 0 (default) picks a free port; read it from `port`. */
   listenPort?: number;
   listenHost?: string;
+  /** Sees every byte forwarded, for tests that check what travels on a link (in clear, also with `tls`). */
+  tap?: (direction: 'to-server' | 'to-client', chunk: Buffer) => void;
+  /**
+   * Terminates TLS on both sides instead of passing bytes through: clients handshake with `server`
+   * (the certificate the real server would show), and the proxy connects upstream with `client` (the
+   * certificate the real client would present), so `tap` sees what travels inside.
+   */
+  tls?: { server: TlsOptions; client: ConnectionOptions };
 }
 
 /**
@@ -26,9 +35,9 @@ export class TcpProxy {
   ) {}
 
   static async start(options: TcpProxyOptions): Promise<TcpProxy> {
-    const server = createServer();
+    const server = options.tls ? createTlsServer(options.tls.server) : createServer();
     const proxy = new TcpProxy(server, options);
-    server.on('connection', (client) => proxy.accept(client));
+    server.on(options.tls ? 'secureConnection' : 'connection', (client: Socket) => proxy.accept(client));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.listenPort ?? 0, options.listenHost ?? '127.0.0.1', () => {
@@ -88,7 +97,8 @@ export class TcpProxy {
       client.resetAndDestroy();
       return;
     }
-    const upstream = connect({ host: this.options.targetHost, port: this.options.targetPort });
+    const target = { host: this.options.targetHost, port: this.options.targetPort };
+    const upstream = this.options.tls ? connectTls({ ...this.options.tls.client, ...target }) : connect(target);
     const pair = { client, upstream };
     this.pairs.add(pair);
     const drop = () => {
@@ -102,11 +112,17 @@ export class TcpProxy {
     upstream.on('close', drop);
     client.on('data', (chunk: Buffer) => {
       if (this.mode !== 'open') this.droppedBytes += chunk.length;
-      else if (!upstream.write(chunk)) client.pause();
+      else {
+        this.options.tap?.('to-server', chunk);
+        if (!upstream.write(chunk)) client.pause();
+      }
     });
     upstream.on('data', (chunk: Buffer) => {
       if (this.mode !== 'open') this.droppedBytes += chunk.length;
-      else if (!client.write(chunk)) upstream.pause();
+      else {
+        this.options.tap?.('to-client', chunk);
+        if (!client.write(chunk)) upstream.pause();
+      }
     });
     upstream.on('drain', () => client.resume());
     client.on('drain', () => upstream.resume());

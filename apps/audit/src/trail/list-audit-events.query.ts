@@ -1,5 +1,6 @@
 import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
 import { ToInt } from '@bank/contracts';
+import type { TrailProblem } from '../checkpoints/checkpoint.service.js';
 
 /** GET /audit/events query string; also the CQRS query. */
 export class ListAuditEventsQuery {
@@ -13,6 +14,10 @@ export class VerifyAuditChainQuery {}
 export interface VerifyAuditChainReply {
   valid: boolean;
   records: number;
-  /** seq of the first record whose link or hash does not match (only when invalid). */
+  /** seq of the first record whose link or hash does not match (reason chain_broken only). */
   firstInvalidSeq?: number;
+  /** Why the trail is not valid (only when invalid). */
+  reason?: TrailProblem;
+  /** seq of the signed checkpoint the trail was held to; absent before the first checkpoint. */
+  checkpointSeq?: number;
 }

@@ -1,34 +1,38 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { Sql } from '@bank/database';
-import { GENESIS_HASH, verifyChain } from './audit-chain.js';
-import { RECORD_COLUMNS, toChainRecord, type AuditRecordRow } from './audit-record.row.js';
+import { CheckpointService } from '../checkpoints/checkpoint.service.js';
+import { GENESIS_HASH } from './audit-chain.js';
+import { walkChain } from './chain-walk.js';
 import { VerifyAuditChainQuery, type VerifyAuditChainReply } from './list-audit-events.query.js';
 
-const PAGE = 1_000;
-
-/** Recomputes every hash from the stored columns, page by page, so memory stays flat. */
+/**
+ * Recomputes every hash from the stored columns and holds the trail to its newest signed checkpoint;
+ * a trail that passes both is anchored at once (its head signed), so the next check covers it.
+ */
 @QueryHandler(VerifyAuditChainQuery)
 export class VerifyAuditChainHandler implements IQueryHandler<VerifyAuditChainQuery, VerifyAuditChainReply> {
-  constructor(private readonly db: Sql) {}
+  constructor(
+    private readonly db: Sql,
+    private readonly checkpoints: CheckpointService,
+  ) {}
 
   async execute(): Promise<VerifyAuditChainReply> {
-    let head = GENESIS_HASH;
-    let afterSeq = 0;
-    let records = 0;
-    for (;;) {
-      const rows = await this.db.rows<AuditRecordRow>(`SELECT ${RECORD_COLUMNS} FROM audit.records WHERE seq > $1 ORDER BY seq LIMIT $2`, [
-        afterSeq,
-        PAGE,
-      ]);
-      if (rows.length === 0) return { valid: true, records };
-      const result = verifyChain(rows.map(toChainRecord), head);
-      if (result.brokenAt !== undefined) {
-        const [count] = await this.db.rows<{ n: number }>(`SELECT count(*)::int AS n FROM audit.records`);
-        return { valid: false, records: count?.n ?? records, firstInvalidSeq: result.brokenAt };
-      }
-      head = result.head;
-      records += rows.length;
-      afterSeq = Number(rows[rows.length - 1].seq);
+    const anchor = await this.checkpoints.anchor();
+    const walked = await walkChain(this.db, { seq: 0, hash: GENESIS_HASH });
+    const checkpointSeq = anchor.checkpoint ? { checkpointSeq: anchor.checkpoint.seq } : {};
+    if (walked.brokenAt !== undefined) {
+      const [count] = await this.db.rows<{ n: number }>(`SELECT count(*)::int AS n FROM audit.records`);
+      return {
+        valid: false,
+        records: count?.n ?? walked.records,
+        firstInvalidSeq: walked.brokenAt,
+        reason: 'chain_broken',
+        ...checkpointSeq,
+      };
     }
+    const problem = anchor.problem ?? (anchor.checkpoint ? await this.checkpoints.holds(anchor.checkpoint) : undefined);
+    if (problem) return { valid: false, records: walked.records, reason: problem, ...checkpointSeq };
+    if (walked.head.seq > (anchor.checkpoint?.seq ?? 0)) await this.checkpoints.sign(walked.head);
+    return { valid: true, records: walked.records, ...checkpointSeq };
   }
 }

@@ -16,8 +16,8 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 }
 
 describe('AuthConfig', () => {
-  it('has the documented defaults outside production', () => {
-    const config = loadConfig(AuthConfig, {});
+  it('has the documented defaults under development rules', () => {
+    const config = loadConfig(AuthConfig, { NODE_ENV: 'development' });
     expect(config).toMatchObject({
       AUTH_TCP_PORT: 4003,
       AUTH_HTTP_PORT: 3003,
@@ -46,13 +46,20 @@ describe('AuthConfig', () => {
 
   it('refuses a code lifetime above 5 minutes', () => {
     expect(problemsOf({ OTP_TTL_SECONDS: '301' }).join('\n')).toContain('OTP_TTL_SECONDS');
-    expect(loadConfig(AuthConfig, { OTP_TTL_SECONDS: '1' }).OTP_TTL_SECONDS).toBe(1);
+    expect(loadConfig(AuthConfig, { NODE_ENV: 'test', OTP_TTL_SECONDS: '1' }).OTP_TTL_SECONDS).toBe(1);
   });
 
   it('requires the pepper and the signing key in production', () => {
     const problems = problemsOf({ NODE_ENV: 'production' }).join('\n');
     expect(problems).toContain('OTP_PEPPER');
     expect(problems).toContain('AUTH_SIGNING_KEY');
+  });
+
+  it('applies production rules when NODE_ENV is unset: no dev pepper, no generated signing key', () => {
+    const problems = problemsOf({}).join('\n');
+    expect(problems).toContain('OTP_PEPPER');
+    expect(problems).toContain('AUTH_SIGNING_KEY');
+    expect(loadConfig(AuthConfig, { OTP_PEPPER: PRODUCTION_PEPPER, AUTH_SIGNING_KEY: ed25519Pem() }).NODE_ENV).toBe('production');
   });
 
   it('boots in production with both secrets set', () => {
@@ -62,7 +69,7 @@ describe('AuthConfig', () => {
 
   it('accepts a PEM written on one line with \\n escapes', () => {
     const oneLine = ed25519Pem().replace(/\n/g, '\\n');
-    expect(loadConfig(AuthConfig, { AUTH_SIGNING_KEY: oneLine }).AUTH_SIGNING_KEY).toBe(oneLine);
+    expect(loadConfig(AuthConfig, { NODE_ENV: 'development', AUTH_SIGNING_KEY: oneLine }).AUTH_SIGNING_KEY).toBe(oneLine);
   });
 
   it('refuses a signing key that is not Ed25519, without echoing it', () => {

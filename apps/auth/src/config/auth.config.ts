@@ -1,11 +1,11 @@
 import { createPrivateKey } from 'node:crypto';
 import { IsInt, IsString, Max, MaxLength, Min, MinLength, ValidateBy, type ValidationArguments } from 'class-validator';
-import { BrokerConfig } from '@bank/common/config';
+import { BrokerConfig, hasDevelopmentRules } from '@bank/common/config';
 
-/** Only for local runs and tests: production refuses to boot with it. */
+/** Only for local runs and tests (NODE_ENV=development or test): production refuses to boot with it. */
 export const DEV_OTP_PEPPER = 'dev-only-otp-pepper-never-use-in-production';
 
-const isProduction = (args: ValidationArguments) => (args.object as { NODE_ENV?: string }).NODE_ENV === 'production';
+const isProduction = (args: ValidationArguments) => !hasDevelopmentRules((args.object as { NODE_ENV?: string }).NODE_ENV);
 
 /** Env files often carry a PEM on one line with literal `\n`; both forms are accepted. */
 export function normalizePem(pem: string): string {
@@ -124,13 +124,13 @@ export class AuthConfig extends BrokerConfig {
     name: 'pepperSetInProduction',
     validator: {
       validate: (value: unknown, args) => !(isProduction(args!) && value === DEV_OTP_PEPPER),
-      defaultMessage: () => 'OTP_PEPPER must be set to a secret of its own in production',
+      defaultMessage: () => 'OTP_PEPPER must be set (not the development pepper) in production',
     },
   })
   OTP_PEPPER = DEV_OTP_PEPPER;
 
   /**
-   * Ed25519 private key (PEM) that signs access tokens. Empty outside production: auth then generates
+   * Ed25519 private key (PEM) that signs access tokens. May stay empty under development rules: auth then generates
    * one on first boot and keeps it in auth.signing_keys, so restarts keep issued tokens valid.
    */
   @IsString()

@@ -3,13 +3,16 @@
  * with the service's migrations, dropped at the end.
  */
 import { createHmac, generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { LoggerService } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { calculateJwkThumbprint, decodeProtectedHeader, exportJWK, importSPKI, jwtVerify } from 'jose';
 import { jest } from '@jest/globals';
 import { Client } from 'pg';
-import { RequestContext } from '@bank/common';
+import { openOtpCode, RequestContext, SealOpenError } from '@bank/common';
 import { pgConstraint, runServiceMigrations, Sql } from '@bank/database';
 import {
   DomainError,
@@ -29,6 +32,7 @@ import { AccessTokenService } from '../tokens/access-token.service.js';
 import { SigningKeysService } from '../tokens/signing-keys.service.js';
 import { OtpCodeService } from './otp-code.service.js';
 import { OtpLimitsService } from './otp-limits.service.js';
+import { OtpSealService } from './otp-seal.service.js';
 import { StartOtpChallengeHandler } from './start-otp-challenge.handler.js';
 import { VerifyOtpHandler } from './verify-otp.handler.js';
 
@@ -43,6 +47,10 @@ const DB_URL = (() => {
   return url.toString();
 })();
 const PEPPER = 'spec-pepper-0123456789abcdef';
+// notifications' key pair: auth reads only the public half from CERTS_DIR; the spec opens with the private half.
+const sealKeys = generateKeyPairSync('x25519');
+const CERTS_DIR = mkdtempSync(path.join(tmpdir(), 'auth-spec-certs-'));
+writeFileSync(path.join(CERTS_DIR, 'otp-seal.pub'), sealKeys.publicKey.export({ type: 'spki', format: 'pem' }));
 
 const quiet: LoggerService = { log: () => undefined, error: () => undefined, warn: () => undefined };
 
@@ -72,6 +80,7 @@ const configWith = (env: NodeJS.ProcessEnv = {}) =>
     DB_POOL_SIZE: '20',
     OTP_SOURCE_LIMIT: '10000',
     OTP_SMS_PER_MINUTE: '10000',
+    CERTS_DIR,
     ...env,
   });
 
@@ -91,6 +100,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await moduleRef?.close();
   await admin((client) => client.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`));
+  rmSync(CERTS_DIR, { recursive: true, force: true });
 }, 60_000);
 
 /** A fresh phone per test, so tests do not share challenges or rate-limit windows. */
@@ -98,7 +108,11 @@ const newPhone = () => `+4917${String(randomInt(0, 100_000_000)).padStart(8, '0'
 const SOURCE = '203.0.113.7';
 const startCmd = (phone: string, source = SOURCE) => Object.assign(new StartOtpChallengeCommand(), { phone, source });
 const verifyCmd = (challengeId: string, code: string) => Object.assign(new VerifyOtpCommand(), { challengeId, code });
-const start = (phone: string): Promise<StartOtpChallengeReply> => commands.execute(startCmd(phone));
+/** The reply, plus the code as notifications reads it (opened with its private key). */
+type Started = StartOtpChallengeReply & { code: string };
+const opened = (reply: StartOtpChallengeReply): Started => ({ ...reply, code: openOtpCode(sealKeys.privateKey, reply, reply.sealedCode) });
+const start = async (phone: string): Promise<Started> =>
+  opened(await commands.execute<StartOtpChallengeCommand, StartOtpChallengeReply>(startCmd(phone)));
 const verify = (challengeId: string, code: string): Promise<VerifyOtpReply> => commands.execute(verifyCmd(challengeId, code));
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
@@ -150,6 +164,17 @@ async function refusalOf(promise: Promise<unknown>): Promise<{ code: string; ret
 }
 
 describe('start-otp-challenge', () => {
+  it('replies with the code sealed to notifications, bound to the challenge and the send', async () => {
+    const reply = await commands.execute<StartOtpChallengeCommand, StartOtpChallengeReply>(startCmd(newPhone()));
+    expect(Object.keys(reply).sort()).toEqual(['challengeId', 'expiresAt', 'sealedCode', 'send']);
+    expect(reply.sealedCode).toMatch(/^[A-Za-z0-9_-]+$/);
+    const code = openOtpCode(sealKeys.privateKey, reply, reply.sealedCode);
+    expect(code).toMatch(/^\d{6}$/);
+    expect(JSON.stringify(reply)).not.toContain(code);
+    expect(() => openOtpCode(sealKeys.privateKey, { ...reply, send: reply.send + 1 }, reply.sealedCode)).toThrow(SealOpenError);
+    expect(() => openOtpCode(generateKeyPairSync('x25519').privateKey, reply, reply.sealedCode)).toThrow(SealOpenError);
+  });
+
   it('makes a 6-digit code and stores only HMAC(pepper, challengeId:code)', async () => {
     const phone = newPhone();
     const reply = await start(phone);
@@ -323,10 +348,10 @@ describe('verify-otp', () => {
     const shortLived = configWith({ OTP_TTL_SECONDS: '1' });
     const codes = new OtpCodeService(shortLived);
     const limits = new OtpLimitsService(shortLived);
-    const startShort = new StartOtpChallengeHandler(sql, shortLived, codes, limits);
+    const startShort = new StartOtpChallengeHandler(sql, shortLived, codes, limits, moduleRef.get(OtpSealService));
     const verifyShort = new VerifyOtpHandler(sql, codes, moduleRef.get(AccessTokenService), limits);
     const phone = newPhone();
-    const reply = await startShort.execute(startCmd(phone));
+    const reply = opened(await startShort.execute(startCmd(phone)));
     // Poll the database's own clock (the one the rule uses) instead of sleeping a guessed time.
     const deadline = Date.now() + 5_000;
     for (;;) {
@@ -369,11 +394,11 @@ describe('abuse limits', () => {
     const limited = configWith(env);
     const codes = new OtpCodeService(limited);
     const limits = new OtpLimitsService(limited);
-    const starter = new StartOtpChallengeHandler(sql, limited, codes, limits);
+    const starter = new StartOtpChallengeHandler(sql, limited, codes, limits, moduleRef.get(OtpSealService));
     const verifier = new VerifyOtpHandler(sql, codes, moduleRef.get(AccessTokenService), limits);
     return {
       config: limited,
-      start: (phone: string, source = SOURCE) => starter.execute(startCmd(phone, source)),
+      start: async (phone: string, source = SOURCE) => opened(await starter.execute(startCmd(phone, source))),
       verify: (challengeId: string, code: string) => verifier.execute(verifyCmd(challengeId, code)),
     };
   }

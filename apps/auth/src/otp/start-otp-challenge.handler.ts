@@ -6,6 +6,7 @@ import { StartOtpChallengeCommand, type StartOtpChallengeReply } from '@bank/con
 import { AuthConfig } from '../config/auth.config.js';
 import { OtpCodeService } from './otp-code.service.js';
 import { OtpLimitsService } from './otp-limits.service.js';
+import { OtpSealService } from './otp-seal.service.js';
 
 /**
  * Starts an OTP challenge for the phone: every request gets a challenge of its own, with its own id
@@ -24,6 +25,7 @@ export class StartOtpChallengeHandler implements ICommandHandler<StartOtpChallen
     private readonly config: AuthConfig,
     private readonly codes: OtpCodeService,
     private readonly limits: OtpLimitsService,
+    private readonly sealer: OtpSealService,
   ) {}
 
   async execute({ phone, source }: StartOtpChallengeCommand): Promise<StartOtpChallengeReply> {
@@ -40,6 +42,8 @@ export class StartOtpChallengeHandler implements ICommandHandler<StartOtpChallen
       return created;
     });
     this.logger.log({ msg: 'otp challenge started', challengeId: challenge.id });
-    return { challengeId: challenge.id, expiresAt: challenge.expires_at.toISOString(), code, send: challenge.sends };
+    // The code leaves auth only sealed for notifications, bound to this challenge and send.
+    const sealedCode = this.sealer.seal({ challengeId: challenge.id, send: challenge.sends }, code);
+    return { challengeId: challenge.id, expiresAt: challenge.expires_at.toISOString(), sealedCode, send: challenge.sends };
   }
 }

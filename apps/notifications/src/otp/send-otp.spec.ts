@@ -2,16 +2,19 @@
  * OTP delivery and the dev outbox against the real Postgres (a database of its own, created and
  * dropped here), and the HTTP endpoint through a Fastify app booted in the test.
  */
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { LoggerService } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { jest } from '@jest/globals';
 import { Client } from 'pg';
-import { createValidationPipe, ErrorMappingFilter, loadConfig } from '@bank/common';
+import { createValidationPipe, ErrorMappingFilter, loadConfig, sealOtpCode } from '@bank/common';
 import { runServiceMigrations, Sql } from '@bank/database';
-import { SendOtpCommand, type OutboxMessageView, type SendOtpReply } from '@bank/contracts';
+import { DomainError, SendOtpCommand, type OutboxMessageView, type SendOtpReply } from '@bank/contracts';
 import { applyDevOutboxDefault, NotificationsConfig } from '../config/notifications.config.js';
 import { OUTBOX_LIMIT } from '../dev-outbox/list-outbox.handler.js';
 import { notificationsMigrations } from '../migrations/index.js';
@@ -30,6 +33,11 @@ const DB_URL = (() => {
   return url.toString();
 })();
 
+// The seal key pair: notifications reads the private half from CERTS_DIR; the spec seals as auth does.
+const sealKeys = generateKeyPairSync('x25519');
+const CERTS_DIR = mkdtempSync(path.join(tmpdir(), 'notifications-spec-certs-'));
+writeFileSync(path.join(CERTS_DIR, 'otp-seal.key'), sealKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+
 const quiet: LoggerService = { log: () => undefined, error: () => undefined, warn: () => undefined };
 
 async function admin(sql: string): Promise<void> {
@@ -46,7 +54,7 @@ async function admin(sql: string): Promise<void> {
 async function bootApp(devOutbox: boolean): Promise<NestFastifyApplication> {
   const config = loadConfig(
     NotificationsConfig,
-    applyDevOutboxDefault({ DATABASE_URL: DB_URL, NODE_ENV: 'test', NOTIFICATIONS_DEV_OUTBOX: String(devOutbox) }),
+    applyDevOutboxDefault({ DATABASE_URL: DB_URL, NODE_ENV: 'test', NOTIFICATIONS_DEV_OUTBOX: String(devOutbox), CERTS_DIR }),
   );
   const moduleRef = await Test.createTestingModule({ imports: [NotificationsModule.forRoot(config)] })
     .setLogger(quiet)
@@ -75,17 +83,37 @@ afterAll(async () => {
   await on?.close();
   await off?.close();
   await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  rmSync(CERTS_DIR, { recursive: true, force: true });
 }, 60_000);
 
 const newPhone = () => `+4916${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
 const newCode = () => String(randomInt(0, 1_000_000)).padStart(6, '0');
 const inFiveMinutes = () => new Date(Date.now() + 300_000).toISOString();
 
+/** Sends the code as the orchestrator does: sealed by auth for this challenge and send. */
 function sendOtp(
   app: NestFastifyApplication,
-  fields: { challengeId: string; recipient: string; code: string; expiresAt: string; send?: number },
+  { code, send = 1, ...fields }: { challengeId: string; recipient: string; code: string; expiresAt: string; send?: number },
 ): Promise<SendOtpReply> {
-  return app.get(CommandBus).execute(Object.assign(new SendOtpCommand(), { send: 1, ...fields }));
+  const sealedCode = sealOtpCode(sealKeys.publicKey, { challengeId: fields.challengeId, send }, code);
+  return sendSealed(app, { ...fields, send, sealedCode });
+}
+
+function sendSealed(
+  app: NestFastifyApplication,
+  fields: { challengeId: string; recipient: string; sealedCode: string; expiresAt: string; send: number },
+): Promise<SendOtpReply> {
+  return app.get(CommandBus).execute(Object.assign(new SendOtpCommand(), fields));
+}
+
+async function errorCodeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a DomainError');
 }
 
 async function messagesTo(recipient: string) {
@@ -159,6 +187,27 @@ describe('send-otp', () => {
     // Nothing derived from the code either (a hash of six digits is undone by trying all of them):
     // apart from the challenge, two different codes leave the same key.
     expect(keys[1]).toBe(keys[0]);
+  });
+
+  it('refuses a sealed code that does not open (other send, other challenge, other key, changed byte) with OTP_SEAL_INVALID, recording nothing', async () => {
+    const recipient = newPhone();
+    const challengeId = randomUUID();
+    const sealed = sealOtpCode(sealKeys.publicKey, { challengeId, send: 1 }, newCode());
+    const flipped = Buffer.from(sealed, 'base64url');
+    flipped[flipped.length - 1] ^= 1;
+    const refusals = [
+      { challengeId, send: 2, sealedCode: sealed },
+      { challengeId: randomUUID(), send: 1, sealedCode: sealed },
+      { challengeId, send: 1, sealedCode: sealOtpCode(generateKeyPairSync('x25519').publicKey, { challengeId, send: 1 }, newCode()) },
+      { challengeId, send: 1, sealedCode: flipped.toString('base64url') },
+    ];
+    for (const fields of refusals) {
+      expect(await errorCodeOf(sendSealed(on, { ...fields, recipient, expiresAt: inFiveMinutes() }))).toBe('OTP_SEAL_INVALID');
+    }
+    expect(await messagesTo(recipient)).toHaveLength(0);
+    // The untouched one still opens: the refusals above were about the seal, not the rest of the command.
+    await sendSealed(on, { challengeId, send: 1, sealedCode: sealed, recipient, expiresAt: inFiveMinutes() });
+    expect(await messagesTo(recipient)).toHaveLength(1);
   });
 
   it('words the lifetime in whole minutes, at least one', () => {

@@ -7,7 +7,7 @@ import type { OtpChallengeResponse } from './login.dto.js';
 /**
  * OTP login, orchestrated: each step needs the previous one's answer. auth generates the code (and
  * keeps only its hash), notifications sends it, auth verifies it and signs the token. The code passes
- * through here in memory only: it is never logged or stored by the orchestrator.
+ * through here sealed to notifications' key: the orchestrator drives the steps but cannot read it.
  */
 @Injectable()
 export class LoginService {
@@ -21,7 +21,7 @@ export class LoginService {
     await this.notifications.send<SendOtpReply>(NotificationsPatterns.SendOtp, {
       challengeId: challenge.challengeId,
       recipient: phone,
-      code: challenge.code,
+      sealedCode: challenge.sealedCode,
       expiresAt: challenge.expiresAt,
       send: challenge.send,
     });

@@ -1,5 +1,13 @@
 import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
+/**
+ * Development rules (the dev outbox, auth's dev secrets) apply only when NODE_ENV says so: an app
+ * started without NODE_ENV runs with production rules.
+ */
+export function hasDevelopmentRules(nodeEnv: string | undefined): boolean {
+  return nodeEnv === 'development' || nodeEnv === 'test';
+}
+
 /** Variables every app reads. Each app's config extends this with its own. */
 export class BaseConfig {
   @IsString()
@@ -12,14 +20,15 @@ export class BaseConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** Unset means production: dev conveniences only when asked for (start:all and the tests say development/test). */
   @IsIn(['development', 'production', 'test'])
-  NODE_ENV = 'development';
+  NODE_ENV = 'production';
 
   /** Address every listener binds to: loopback unless asked (containers set 0.0.0.0). */
   @IsString() @MinLength(1)
   BIND_HOST = '127.0.0.1';
 
-  /** Directory of ca.crt and the app's own <app>.crt/.key (npm run certs writes them). */
+  /** Keys and certificates written by `npm run certs` (ca.crt, the app's own <app>.crt/.key, and the seal/checkpoint keys of the apps that use them). */
   @IsString() @MinLength(1)
   CERTS_DIR = './certs';
 }

@@ -1,5 +1,5 @@
 import { IsInt, Max, Min } from 'class-validator';
-import { BaseConfig } from './base.config.js';
+import { BaseConfig, hasDevelopmentRules } from './base.config.js';
 import { ConfigError, loadConfig } from './load-config.js';
 
 class SampleConfig extends BaseConfig {
@@ -12,6 +12,14 @@ describe('loadConfig', () => {
     const config = loadConfig(SampleConfig, {});
     expect(config.SAMPLE_PORT).toBe(4000);
     expect(config.DATABASE_URL).toMatch(/^postgres:/);
+  });
+
+  it('applies production rules when NODE_ENV is unset; development rules only when asked for', () => {
+    expect(loadConfig(SampleConfig, {}).NODE_ENV).toBe('production');
+    expect(hasDevelopmentRules(loadConfig(SampleConfig, {}).NODE_ENV)).toBe(false);
+    expect(hasDevelopmentRules(loadConfig(SampleConfig, { NODE_ENV: 'development' }).NODE_ENV)).toBe(true);
+    expect(hasDevelopmentRules(loadConfig(SampleConfig, { NODE_ENV: 'test' }).NODE_ENV)).toBe(true);
+    expect(hasDevelopmentRules(undefined)).toBe(false);
   });
 
   it('converts and validates variables from the environment', () => {

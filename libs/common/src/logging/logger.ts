@@ -8,6 +8,9 @@ export const REDACTED_PATHS = [
   '*.code',
   'otp',
   '*.otp',
+  // Useless without notifications' key today; kept out of logs so a key leaked later opens no old log.
+  'sealedCode',
+  '*.sealedCode',
   'accessToken',
   '*.accessToken',
   'token',

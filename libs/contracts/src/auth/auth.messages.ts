@@ -3,11 +3,14 @@ import { RpcCommand } from '../common.js';
 
 export const E164_PATTERN = /^\+[1-9]\d{7,14}$/;
 export const OTP_CODE_PATTERN = /^\d{6}$/;
+/** An opaque sealed value (base64url, no padding), bounded so a payload cannot be made huge. */
+export const SEALED_VALUE_PATTERN = /^[A-Za-z0-9_-]{1,512}$/;
 
 /**
- * Creates an OTP challenge of its own for the phone (a resend is a new challenge).
- * The reply carries the code so the orchestrator can hand it to notifications; it is never logged
- * or stored in clear. Refusals: OTP_RATE_LIMITED, with `details.retryAfterSeconds`.
+ * Creates an OTP challenge of its own for the phone (a resend is a new challenge). The reply
+ * carries the code sealed to notifications' key (otp-seal.pub), bound to the challenge id and the
+ * send number: the orchestrator hands it on without being able to read it. Refusals:
+ * OTP_RATE_LIMITED, with `details.retryAfterSeconds`.
  */
 export class StartOtpChallengeCommand extends RpcCommand {
   @IsString() @Matches(E164_PATTERN, { message: 'phone must be in E.164 format' }) phone!: string;
@@ -17,7 +20,8 @@ export class StartOtpChallengeCommand extends RpcCommand {
 export interface StartOtpChallengeReply {
   challengeId: string;
   expiresAt: string;
-  code: string;
+  /** The code, readable only by notifications (see sealOtpCode in @bank/common). */
+  sealedCode: string;
   /** Which code of the challenge this is: always 1 now that every start is a challenge of its own; notifications dedupes by (challenge, send). */
   send: number;
 }

@@ -27,6 +27,8 @@ export const ErrorCodes = {
   INVALID_STATE: 422,
   /** The ledger refuses to book for a transfer or deposit already voided by a compensation. */
   POSTING_VOIDED: 422,
+  /** notifications cannot open a sealed OTP code (other key, other challenge or send, changed bytes). */
+  OTP_SEAL_INVALID: 422,
   OTP_LOCKED: 429,
   OTP_RATE_LIMITED: 429,
   INTERNAL: 500,
@@ -57,6 +59,7 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   IDEMPOTENCY_KEY_REUSED: 'Idempotency-Key reused with a different request',
   INVALID_STATE: 'Invalid state',
   POSTING_VOIDED: 'Posting voided',
+  OTP_SEAL_INVALID: 'Sealed code does not open',
   OTP_LOCKED: 'Too many wrong codes',
   OTP_RATE_LIMITED: 'Too many code requests',
   INTERNAL: 'Internal error',
@@ -81,6 +84,7 @@ export const BUSINESS_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'CURRENCY_MISMATCH',
   'INVALID_STATE',
   'POSTING_VOIDED',
+  'OTP_SEAL_INVALID',
   'OTP_INVALID',
   'OTP_EXPIRED',
   'OTP_LOCKED',

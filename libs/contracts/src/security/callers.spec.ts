@@ -38,6 +38,7 @@ tcp auth.get-signing-keys                            x     .     .     .     .  
 tcp notifications.send-otp                           x     .     .     .     .     .     .     .
 audit GET /audit/events                              x     .     .     .     .     .     .     x
 audit GET /audit/verify                              .     .     .     .     .     .     .     x
+audit GET /audit/checkpoints                         .     .     .     .     .     .     .     x
 audit|notifications|analytics GET /inbox/:eventId    x     .     .     .     .     .     .     x
 analytics GET /analytics/summary                     .     .     .     .     .     .     .     x
 ledger GET /reconciliation                           .     .     .     .     .     .     .     x

@@ -69,6 +69,7 @@ export function mayCall(caller: string | undefined, pattern: string): boolean {
 export const InternalReads = {
   AuditEvents: { apps: ['audit'], route: 'GET /audit/events', callers: ['orchestrator', 'operator'] },
   AuditVerify: { apps: ['audit'], route: 'GET /audit/verify', callers: ['operator'] },
+  AuditCheckpoints: { apps: ['audit'], route: 'GET /audit/checkpoints', callers: ['operator'] },
   /** Read for a transfer's timeline (notifications, analytics) and by people (every subscriber). */
   Inbox: { apps: ['audit', 'notifications', 'analytics'], route: 'GET /inbox/:eventId', callers: ['orchestrator', 'operator'] },
   AnalyticsSummary: { apps: ['analytics'], route: 'GET /analytics/summary', callers: ['operator'] },

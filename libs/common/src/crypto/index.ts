@@ -1,0 +1,3 @@
+export * from './key-files.js';
+export * from './sealed-box.js';
+export * from './otp-seal.js';
