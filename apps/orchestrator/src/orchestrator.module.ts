@@ -28,7 +28,7 @@ import { TransfersController } from './transfers/transfers.controller.js';
 @Module({})
 export class OrchestratorModule {
   static forRoot(config: OrchestratorConfig): DynamicModule {
-    const rpc = { timeoutMs: config.RPC_TIMEOUT_MS, retries: config.RPC_RETRIES };
+    const rpc = { timeoutMs: config.RPC_TIMEOUT_MS, retries: config.RPC_RETRIES, maxBufferSize: config.TCP_MAX_BUFFER_SIZE };
     // One identity for every internal link: the TCP commands and the timeline's HTTPS reads.
     const identity = loadTlsIdentity(config.CERTS_DIR, 'orchestrator');
     const timeline: TimelineSettings = {
