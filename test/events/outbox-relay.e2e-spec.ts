@@ -3,7 +3,7 @@ import { type DynamicModule, type INestApplicationContext, Module } from '@nestj
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { createEnvelope, EventTypes, type EventEnvelope } from '@bank/contracts';
 import { metricsRegistry } from '@bank/common';
-import { DatabaseModule, runServiceMigrations } from '@bank/database';
+import { DatabaseModule, Pruner, runServiceMigrations } from '@bank/database';
 import {
   addOutboxParkingSql,
   AmqpConnection,
@@ -207,7 +207,7 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
     const old = events.slice(0, 4).map((e) => e.id);
     await db.pool.query(`UPDATE ${SCHEMA}.outbox SET published_at = now() - interval '8 days' WHERE id = ANY($1)`, [old]);
     const total = await count('true');
-    expect(await producer.get(OutboxRelay).prune()).toBe(4);
+    expect(await producer.get(Pruner).pruneAll()).toEqual({ '"producer".outbox': 4 });
     const after = await db.pool.query<{ id: string }>(`SELECT id FROM ${SCHEMA}.outbox`);
     expect(after.rows).toHaveLength(total - 4);
     expect(after.rows.map((r) => r.id)).not.toEqual(expect.arrayContaining([old[0]]));

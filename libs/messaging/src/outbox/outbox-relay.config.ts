@@ -32,16 +32,11 @@ export class OutboxRelayConfig {
   @Max(1000)
   OUTBOX_PARK_AFTER_RETURNS = 12;
 
-  /** Published rows are kept this long (for inspection and replays), then pruned. */
+  /** Published rows are kept this long (for inspection and replays), then pruned by the app's Pruner (RETENTION_*). */
   @IsInt()
   @Min(0)
   @Max(24 * 365)
   OUTBOX_RETENTION_HOURS = 168;
-
-  @IsInt()
-  @Min(1_000)
-  @Max(86_400_000)
-  OUTBOX_PRUNE_INTERVAL_MS = 600_000;
 }
 
 export interface OutboxRelayTuning {
@@ -51,7 +46,6 @@ export interface OutboxRelayTuning {
   parkAfterReturns: number;
   /** Fractions allowed, for tests. */
   retentionHours: number;
-  pruneIntervalMs: number;
 }
 
 export function relayTuningFrom(config: OutboxRelayConfig): OutboxRelayTuning {
@@ -61,6 +55,5 @@ export function relayTuningFrom(config: OutboxRelayConfig): OutboxRelayTuning {
     retryMs: config.OUTBOX_RETRY_MS,
     parkAfterReturns: config.OUTBOX_PARK_AFTER_RETURNS,
     retentionHours: config.OUTBOX_RETENTION_HOURS,
-    pruneIntervalMs: config.OUTBOX_PRUNE_INTERVAL_MS,
   };
 }

@@ -46,7 +46,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private listener?: Client;
   private listenRetry?: NodeJS.Timeout;
   private pollTimer?: NodeJS.Timeout;
-  private pruneTimer?: NodeJS.Timeout;
   private retryTimer?: NodeJS.Timeout;
   private readonly cleanups: (() => void)[] = [];
 
@@ -65,15 +64,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     );
     void this.listen();
     this.pollTimer = setInterval(() => this.kick(), this.options.pollMs);
-    this.pruneTimer = setInterval(() => void this.pruneSafely(), this.options.pruneIntervalMs);
-    void this.pruneSafely();
     this.kick();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.pollTimer);
-    clearInterval(this.pruneTimer);
     clearTimeout(this.retryTimer);
     clearTimeout(this.listenRetry);
     this.cleanups.forEach((cleanup) => cleanup());
@@ -181,33 +177,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       }
       return { claimed: rows.length, published: confirmed.length, returned: returned.length };
     });
-  }
-
-  /** Deletes published rows older than the retention, in bounded chunks. Returns how many. */
-  async prune(): Promise<number> {
-    const chunk = 5_000;
-    let total = 0;
-    for (;;) {
-      const [row] = await this.db.rows<{ n: number }>(
-        `WITH gone AS (
-           DELETE FROM ${this.table} WHERE id IN (
-             SELECT id FROM ${this.table} WHERE published_at < now() - make_interval(secs => $1) LIMIT $2)
-           RETURNING 1)
-         SELECT count(*)::int AS n FROM gone`,
-        [this.options.retentionHours * 3600, chunk],
-      );
-      total += row?.n ?? 0;
-      if ((row?.n ?? 0) < chunk) return total;
-    }
-  }
-
-  private async pruneSafely(): Promise<void> {
-    try {
-      const pruned = await this.prune();
-      if (pruned > 0) this.logger.log({ msg: 'pruned published outbox rows', pruned });
-    } catch (error) {
-      this.logger.warn({ msg: 'outbox prune failed', err: (error as Error).message });
-    }
   }
 
   private publish(row: OutboxRow): Promise<void> {
