@@ -153,6 +153,7 @@ describe('TransferTimelineService', () => {
       analyticsUrl: analytics.url,
       timeoutMs: TIMEOUT_MS,
       identity: loadTlsIdentity(certsDir, 'orchestrator'),
+      inboxRetentionHours: 168,
     });
     try {
       const result = await fooled.build(row(EVENT_ID));
