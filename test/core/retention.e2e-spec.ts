@@ -96,11 +96,10 @@ describe('retention: pruning in batches (real Postgres)', () => {
       );
       (young ? kept : old).challenges.push(challenge);
       // A rate row goes only when even its newest hit is old.
-      await query(`INSERT INTO auth.otp_rate_limits (phone, hits) VALUES ($1, ARRAY[$2::timestamptz, $3::timestamptz])`, [
-        phone,
-        ago(otpHours * (hours + 3)),
-        ago(otpHours * hours),
-      ]);
+      await query(
+        `INSERT INTO auth.otp_rate_limits (kind, subject, hits) VALUES ('phone-starts', $1, ARRAY[$2::timestamptz, $3::timestamptz])`,
+        [phone, ago(otpHours * (hours + 3)), ago(otpHours * hours)],
+      );
       (young ? kept : old).rates.push(phone);
     }
 
@@ -110,7 +109,7 @@ describe('retention: pruning in batches (real Postgres)', () => {
     expect(await ids(`SELECT event_id AS id FROM notifications.inbox`)).toEqual(kept.notifications.sort());
     expect(await ids(`SELECT id FROM notifications.messages`)).toEqual(kept.messages.sort());
     expect(await ids(`SELECT id FROM auth.otp_challenges`)).toEqual(kept.challenges.sort());
-    expect(await ids(`SELECT phone AS id FROM auth.otp_rate_limits`)).toEqual(kept.rates.sort());
+    expect(await ids(`SELECT subject AS id FROM auth.otp_rate_limits WHERE kind = 'phone-starts'`)).toEqual(kept.rates.sort());
   });
 
   it('clears the Idempotency-Key of finished transfers and deposits past the retention, keeps the records, and frees the key', async () => {

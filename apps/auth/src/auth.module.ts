@@ -15,11 +15,19 @@ import { AccessTokenService } from './tokens/access-token.service.js';
 import { GetSigningKeysHandler } from './tokens/get-signing-keys.handler.js';
 import { SigningKeysService } from './tokens/signing-keys.service.js';
 
-/** What auth prunes: challenges once expired for the retention, a phone's rate row once even its newest start is that old. */
+/**
+ * What auth prunes: challenges once expired for the retention, and a rate window's row once even its
+ * newest hit is that old, unless it carries a failure streak (that must outlive any wait it imposes).
+ */
 export function authRetention(retention: RetentionConfig): RetentionRule[] {
   return [
     deleteOlderThan('auth.otp_challenges', 'expires_at', retention.OTP_RETENTION_HOURS),
-    deleteOlderThan('auth.otp_rate_limits', `coalesce((SELECT max(h) FROM unnest(hits) AS h), '-infinity')`, retention.OTP_RETENTION_HOURS),
+    deleteOlderThan(
+      'auth.otp_rate_limits',
+      `coalesce(greatest(last_hit_at, (SELECT max(h) FROM unnest(hits) AS h)), '-infinity')`,
+      retention.OTP_RETENTION_HOURS,
+      'streak = 0',
+    ),
   ];
 }
 
