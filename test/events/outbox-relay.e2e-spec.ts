@@ -3,8 +3,9 @@ import { type DynamicModule, type INestApplicationContext, Module } from '@nestj
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { createEnvelope, EventTypes, type EventEnvelope } from '@bank/contracts';
 import { metricsRegistry } from '@bank/common';
-import { DatabaseModule, runServiceMigrations } from '@bank/database';
+import { DatabaseModule, Pruner, runServiceMigrations } from '@bank/database';
 import {
+  addOutboxParkingSql,
   AmqpConnection,
   createOutboxTableSql,
   outboxChannel,
@@ -32,7 +33,7 @@ class CreateProducer1700000000000 implements MigrationInterface {
   name = 'CreateProducer1700000000000';
   async up(db: QueryRunner): Promise<void> {
     await db.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
-    for (const sql of createOutboxTableSql(SCHEMA)) await db.query(sql);
+    for (const sql of [...createOutboxTableSql(SCHEMA), ...addOutboxParkingSql(SCHEMA)]) await db.query(sql);
   }
   async down(): Promise<void> {}
 }
@@ -91,10 +92,18 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
     vhost = await createTestVhost(name);
     await runServiceMigrations({ schema: SCHEMA, url: db.url, migrations: [CreateProducer1700000000000] });
     broker = await TestBroker.open(vhost.url());
-    watched = await broker.watch(EXCHANGE, '#', (_message, count) => onDelivery?.(count));
+    // Every customer event has a queue; other types have none (see the returned-message test).
+    watched = await broker.watch(EXCHANGE, 'customer.#', (_message, count) => onDelivery?.(count));
     proxy = await TcpProxy.start({ targetHost: AMQP_HOST, targetPort: AMQP_PORT });
     // The poll is an hour: only NOTIFY (or a reconnect) can wake this relay.
-    producer = await startContext(ProducerModule.forRoot(db.url, vhost.url('127.0.0.1', proxy.port), { pollMs: 3_600_000, batchSize: 20 }));
+    producer = await startContext(
+      ProducerModule.forRoot(db.url, vhost.url('127.0.0.1', proxy.port), {
+        pollMs: 3_600_000,
+        batchSize: 20,
+        retryMs: 100,
+        parkAfterReturns: 3,
+      }),
+    );
     await producer.get(AmqpConnection).whenConnected(5_000);
   }, 30_000);
 
@@ -198,7 +207,7 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
     const old = events.slice(0, 4).map((e) => e.id);
     await db.pool.query(`UPDATE ${SCHEMA}.outbox SET published_at = now() - interval '8 days' WHERE id = ANY($1)`, [old]);
     const total = await count('true');
-    expect(await producer.get(OutboxRelay).prune()).toBe(4);
+    expect(await producer.get(Pruner).pruneAll()).toEqual({ '"producer".outbox': 4 });
     const after = await db.pool.query<{ id: string }>(`SELECT id FROM ${SCHEMA}.outbox`);
     expect(after.rows).toHaveLength(total - 4);
     expect(after.rows.map((r) => r.id)).not.toEqual(expect.arrayContaining([old[0]]));
@@ -209,5 +218,30 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
     expect(text).toMatch(/outbox_backlog\{schema="producer"\} 0/);
     const lagCount = /outbox_publish_lag_seconds_count\{schema="producer"\} (\d+)/.exec(text);
     expect(Number(lagCount?.[1])).toBeGreaterThan(0);
+  });
+
+  it('does not mark a message no queue is bound for as published: retries it, then parks it with an alert', async () => {
+    const unbound = {
+      ...createEnvelope(EventTypes.CustomerRegistered, { customerId: randomUUID(), phone: '+4915100000001' }, { correlationId: 'c' }),
+    };
+    const stray = { ...unbound, type: 'nobody.listens' } as unknown as EventEnvelope;
+    const insert = outboxInsert(SCHEMA, [stray]);
+    await db.pool.query(`WITH e AS (${insert.sql}) SELECT pg_notify('${outboxChannel(SCHEMA)}', '')`, insert.params);
+    await waitFor(async () => (await count('id = $1 AND parked_at IS NOT NULL', [stray.id])) === 1, { what: 'the row parked' });
+    const { rows } = await db.pool.query<{ published_at: Date | null; attempts: number; last_error: string }>(
+      `SELECT published_at, attempts, last_error FROM ${SCHEMA}.outbox WHERE id = $1`,
+      [stray.id],
+    );
+    expect(rows[0]).toEqual({ published_at: null, attempts: 3, last_error: 'returned by the broker: no queue bound to nobody.listens' });
+    // Parked is parked: no longer claimed, and the events behind it still flow.
+    const [after] = await write(1);
+    await waitFor(() => received([after.id])[0] === 1, { what: 'a routable event after the parked one' });
+    await producer.get(OutboxRelay).idle();
+    expect(await producer.get(OutboxRelay).relayBatch()).toEqual({ claimed: 0, published: 0, returned: 0 });
+    expect(await count('id = $1 AND attempts = 3', [stray.id])).toBe(1);
+    const text = await metricsRegistry.metrics();
+    expect(text).toMatch(/outbox_parked_total\{schema="producer",type="nobody.listens"\} 1/);
+    expect(text).toMatch(/outbox_parked\{schema="producer"\} 1/);
+    expect(text).toMatch(/outbox_published_total\{schema="producer",outcome="returned"\} 3/);
   });
 });

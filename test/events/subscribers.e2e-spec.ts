@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { EventEnvelope } from '@bank/contracts';
+import { MAX_AMOUNT, type EventEnvelope } from '@bank/contracts';
 import { loadConfig, metricsRegistry } from '@bank/common';
 import { runServiceMigrations } from '@bank/database';
 import { EventSubscriber } from '@bank/messaging';
@@ -34,7 +34,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Summary {
   transfers: { completed: number; failed: number };
-  volume: Record<string, number>;
+  /** A number while exact, a decimal string past 2^53-1. */
+  volume: Record<string, number | string>;
   deposits: { count: number; volume: Record<string, number> };
   customers: number;
   accounts: number;
@@ -213,6 +214,26 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     expect(Date.parse(after.updatedAt!)).toBeGreaterThanOrEqual(Date.parse(before.updatedAt!));
   });
 
+  it('keeps volumes exact past 2^53 (a string then) and parks no event for arithmetic', async () => {
+    const [payer, payee] = [newCustomer(), newCustomer()];
+    // As if ~9,000 transfers of 10^12 had gone by: seeded, not replayed.
+    const seeded = BigInt(Number.MAX_SAFE_INTEGER) - BigInt(MAX_AMOUNT);
+    await db.pool.query(`INSERT INTO analytics.counters (metric, currency, value) VALUES ('transfer_volume', 'CHF', $1)`, [
+      seeded.toString(),
+    ]);
+    const dlqBefore = await dlqDepth(analytics);
+    const amounts = [MAX_AMOUNT, MAX_AMOUNT, MAX_AMOUNT - 7];
+    const events = amounts.map((amount) => transferred(payer, payee, amount, 'CHF'));
+    for (const e of events) await publish(e);
+    await waitFor(async () => (await Promise.all(events.map((e) => inboxed('analytics', e.id)))).every(Boolean), {
+      what: 'analytics handled the big transfers',
+    });
+    // What the ledger moved, summed exactly.
+    const expected = amounts.reduce((sum, amount) => sum + BigInt(amount), seeded);
+    expect((await summary()).volume.CHF).toBe(expected.toString());
+    expect(await dlqDepth(analytics)).toBe(dlqBefore);
+  });
+
   it('holds a notice back until the late registration of its receiver has arrived', async () => {
     const payer = newCustomer();
     const erin = newCustomer();
@@ -363,10 +384,17 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     await publish(transfer);
     for (const [subscriber, app] of Object.entries(subscribers)) {
       await waitFor(async () => (await inbox(app, transfer.id)).status === 200, { what: `${subscriber} handled the transfer` });
-      const { rows } = await db.pool.query<{ received_at: Date }>(`SELECT received_at FROM ${subscriber}.inbox WHERE event_id = $1`, [transfer.id]);
+      const { rows } = await db.pool.query<{ received_at: Date }>(`SELECT received_at FROM ${subscriber}.inbox WHERE event_id = $1`, [
+        transfer.id,
+      ]);
       // Case does not matter in a UUID; the answer names it as stored.
       const { body } = await inbox(app, transfer.id.toUpperCase());
-      expect(body).toEqual({ subscriber, eventId: transfer.id, eventType: 'transfer.completed', handledAt: rows[0].received_at.toISOString() });
+      expect(body).toEqual({
+        subscriber,
+        eventId: transfer.id,
+        eventType: 'transfer.completed',
+        handledAt: rows[0].received_at.toISOString(),
+      });
     }
 
     for (const bad of ['not-a-uuid', '12345', `${transfer.id}0`, 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz']) {
@@ -394,7 +422,9 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
   });
 
   it("checks each record's link without sequential scans, so a plan made on a short trail cannot outlive it", async () => {
-    const { rows } = await db.pool.query<{ proconfig: string[] | null }>(`SELECT proconfig FROM pg_proc WHERE oid = 'audit.check_link'::regproc`);
+    const { rows } = await db.pool.query<{ proconfig: string[] | null }>(
+      `SELECT proconfig FROM pg_proc WHERE oid = 'audit.check_link'::regproc`,
+    );
     expect(rows).toEqual([{ proconfig: ['enable_seqscan=off'] }]);
   });
 

@@ -20,6 +20,7 @@ if (process.argv.includes('--migrate')) {
     module: AccountsModule.forRoot(config),
     httpPort: config.ACCOUNTS_HTTP_PORT,
     tcpPort: config.ACCOUNTS_TCP_PORT,
+    tcpMaxBufferSize: config.TCP_MAX_BUFFER_SIZE,
     bindHost: config.BIND_HOST,
     certsDir: config.CERTS_DIR,
     logLevel: config.LOG_LEVEL,

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { HealthModule } from '@bank/common';
-import { DatabaseModule } from '@bank/database';
+import { DatabaseModule, deleteOlderThan, RetentionModule, type RetentionConfig, type RetentionRule } from '@bank/database';
 import { brokerHealth, EventSubscriberModule } from '@bank/messaging';
 import { ANALYTICS_SCHEMA, ANALYTICS_SUBSCRIBER } from './analytics.schema.js';
 import type { AnalyticsConfig } from './config/analytics.config.js';
@@ -9,6 +9,11 @@ import { analyticsMigrations } from './migrations/index.js';
 import { AnalyticsController } from './summary/analytics.controller.js';
 import { AnalyticsCountersHandler } from './summary/analytics-counters.handler.js';
 import { GetAnalyticsSummaryHandler } from './summary/get-analytics-summary.handler.js';
+
+/** What analytics prunes: its inbox (the counters are the point and stay). */
+export function analyticsRetention(retention: RetentionConfig): RetentionRule[] {
+  return [deleteOlderThan('analytics.inbox', 'received_at', retention.INBOX_RETENTION_HOURS)];
+}
 
 @Module({})
 export class AnalyticsModule {
@@ -29,6 +34,7 @@ export class AnalyticsModule {
           handlers: [AnalyticsCountersHandler],
           broker: config,
         }),
+        RetentionModule.forRoot(analyticsRetention),
         HealthModule.forRoot(brokerHealth()),
       ],
       controllers: [AnalyticsController],

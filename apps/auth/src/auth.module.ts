@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { HealthModule } from '@bank/common';
-import { DatabaseModule } from '@bank/database';
+import { DatabaseModule, deleteOlderThan, RetentionModule, type RetentionConfig, type RetentionRule } from '@bank/database';
 import { brokerHealth, OutboxRelayModule } from '@bank/messaging';
 import { AuthController } from './auth.controller.js';
 import { AUTH_SCHEMA } from './auth.schema.js';
@@ -15,6 +15,22 @@ import { VerifyOtpHandler } from './otp/verify-otp.handler.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
 import { GetSigningKeysHandler } from './tokens/get-signing-keys.handler.js';
 import { SigningKeysService } from './tokens/signing-keys.service.js';
+
+/**
+ * What auth prunes: challenges once expired for the retention, and a rate window's row once even its
+ * newest hit is that old, unless it carries a failure streak (that must outlive any wait it imposes).
+ */
+export function authRetention(retention: RetentionConfig): RetentionRule[] {
+  return [
+    deleteOlderThan('auth.otp_challenges', 'expires_at', retention.OTP_RETENTION_HOURS),
+    deleteOlderThan(
+      'auth.otp_rate_limits',
+      `coalesce(greatest(last_hit_at, (SELECT max(h) FROM unnest(hits) AS h)), '-infinity')`,
+      retention.OTP_RETENTION_HOURS,
+      'streak = 0',
+    ),
+  ];
+}
 
 @Module({})
 export class AuthModule {
@@ -30,6 +46,7 @@ export class AuthModule {
           migrations: authMigrations,
         }),
         OutboxRelayModule.forRoot({ schema: AUTH_SCHEMA, broker: config }),
+        RetentionModule.forRoot(authRetention),
         HealthModule.forRoot(brokerHealth()),
       ],
       controllers: [AuthController],

@@ -21,6 +21,7 @@ if (process.argv.includes('--migrate')) {
     module: AuthModule.forRoot(config),
     httpPort: config.AUTH_HTTP_PORT,
     tcpPort: config.AUTH_TCP_PORT,
+    tcpMaxBufferSize: config.TCP_MAX_BUFFER_SIZE,
     bindHost: config.BIND_HOST,
     certsDir: config.CERTS_DIR,
     logLevel: config.LOG_LEVEL,

@@ -40,6 +40,7 @@ export class LedgerModule {
             port: config.ACCOUNTS_TCP_PORT,
             timeoutMs: config.RPC_TIMEOUT_MS,
             retries: ACCOUNTS_RPC_RETRIES,
+            maxBufferSize: config.TCP_MAX_BUFFER_SIZE,
           },
         ], loadTlsIdentity(config.CERTS_DIR, 'ledger')),
       ],

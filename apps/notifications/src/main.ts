@@ -25,6 +25,7 @@ if (process.argv.includes('--migrate')) {
     module: NotificationsModule.forRoot(config),
     httpPort: config.NOTIFICATIONS_HTTP_PORT,
     tcpPort: config.NOTIFICATIONS_TCP_PORT,
+    tcpMaxBufferSize: config.TCP_MAX_BUFFER_SIZE,
     bindHost: config.BIND_HOST,
     certsDir: config.CERTS_DIR,
     logLevel: config.LOG_LEVEL,

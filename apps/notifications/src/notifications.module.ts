@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { HealthModule } from '@bank/common';
-import { DatabaseModule } from '@bank/database';
+import { DatabaseModule, deleteOlderThan, RetentionModule, type RetentionConfig, type RetentionRule } from '@bank/database';
 import { brokerHealth } from '@bank/messaging';
 import { NotificationsConfig } from './config/notifications.config.js';
 import { DevOutboxController } from './dev-outbox/dev-outbox.controller.js';
@@ -12,6 +12,14 @@ import { NoticesModule } from './notices/notices.module.js';
 import { NOTIFICATIONS_SCHEMA } from './notifications.schema.js';
 import { OtpController } from './otp/otp.controller.js';
 import { SendOtpHandler } from './otp/send-otp.handler.js';
+
+/** What notifications prunes: its inbox and the messages it recorded as sent. */
+export function notificationsRetention(retention: RetentionConfig): RetentionRule[] {
+  return [
+    deleteOlderThan('notifications.inbox', 'received_at', retention.INBOX_RETENTION_HOURS),
+    deleteOlderThan('notifications.messages', 'sent_at', retention.NOTIFICATIONS_RETENTION_HOURS),
+  ];
+}
 
 /**
  * OTP delivery on command and the dev outbox. Feature modules (e.g. event consumers that send
@@ -30,6 +38,7 @@ export class NotificationsModule {
           poolSize: config.DB_POOL_SIZE,
           migrations: notificationsMigrations,
         }),
+        RetentionModule.forRoot(notificationsRetention),
         HealthModule.forRoot(brokerHealth()),
         MessagesModule,
         NoticesModule.forRoot(config),

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { HealthModule, loadTlsIdentity, RpcModule } from '@bank/common';
-import { DatabaseModule } from '@bank/database';
+import { HealthModule, loadConfig, loadTlsIdentity, RpcModule } from '@bank/common';
+import { DatabaseModule, olderThan, RetentionConfig, RetentionModule, type RetentionRule } from '@bank/database';
 import { brokerHealth, OutboxRelayModule } from '@bank/messaging';
 import { AccountDirectory } from './accounts/account-directory.js';
 import { AccountsController } from './accounts/accounts.controller.js';
@@ -25,10 +25,28 @@ import { TransferRepository } from './transfers/transfer.repository.js';
 import { TIMELINE_SETTINGS, TransferTimelineService, type TimelineSettings } from './transfers/transfer-timeline.service.js';
 import { TransfersController } from './transfers/transfers.controller.js';
 
+/**
+ * What the orchestrator prunes: the Idempotency-Key of a finished transfer or deposit, cleared once
+ * it is older than the retention. The row stays as the business record (GET by id still works); the
+ * key may then be used for a new request.
+ */
+export function orchestratorRetention(retention: RetentionConfig): RetentionRule[] {
+  return (['transfers', 'deposits'] as const).map((table) => {
+    const name = `orchestrator.${table}`;
+    return {
+      table: `${name}.idempotency_key`,
+      hours: retention.IDEMPOTENCY_RETENTION_HOURS,
+      sql: `UPDATE ${name} SET idempotency_key = NULL
+             WHERE ${olderThan(name, 'created_at', `idempotency_key IS NOT NULL AND status <> 'PENDING'`)} RETURNING 1`,
+    };
+  });
+}
+
 @Module({})
 export class OrchestratorModule {
   static forRoot(config: OrchestratorConfig): DynamicModule {
-    const rpc = { timeoutMs: config.RPC_TIMEOUT_MS, retries: config.RPC_RETRIES };
+    const retention = loadConfig(RetentionConfig);
+    const rpc = { timeoutMs: config.RPC_TIMEOUT_MS, retries: config.RPC_RETRIES, maxBufferSize: config.TCP_MAX_BUFFER_SIZE };
     // One identity for every internal link: the TCP commands and the timeline's HTTPS reads.
     const identity = loadTlsIdentity(config.CERTS_DIR, 'orchestrator');
     const timeline: TimelineSettings = {
@@ -37,6 +55,7 @@ export class OrchestratorModule {
       analyticsUrl: `https://${config.ANALYTICS_HOST}:${config.ANALYTICS_HTTP_PORT}`,
       timeoutMs: config.TIMELINE_TIMEOUT_MS,
       identity,
+      inboxRetentionHours: retention.INBOX_RETENTION_HOURS,
     };
     const saga: SagaSettings = {
       leaseMs: config.SAGA_LEASE_MS,
@@ -58,6 +77,7 @@ export class OrchestratorModule {
         ], identity),
         // Ships transfer.* and deposit.* events from the outbox the saga writes in its final statement.
         OutboxRelayModule.forRoot({ schema: ORCHESTRATOR_SCHEMA, broker: config }),
+        RetentionModule.forRoot(orchestratorRetention, retention),
         HealthModule.forRoot(brokerHealth()),
       ],
       controllers: [LoginController, AccountsController, DepositsController, TransfersController],

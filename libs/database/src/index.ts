@@ -4,3 +4,7 @@ export * from './database.module.js';
 export * from './pg-errors.js';
 export * from './sql.js';
 export * from './group-commit.js';
+export * from './retention/retention.config.js';
+export * from './retention/retention.rules.js';
+export * from './retention/pruner.js';
+export * from './retention/retention.module.js';

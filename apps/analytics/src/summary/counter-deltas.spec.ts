@@ -46,15 +46,23 @@ describe('counterDeltas', () => {
       ) as unknown as InboundEvent,
     ];
     expect(counterDeltas(events)).toEqual([
-      { metric: 'accounts', currency: '', delta: 1 },
-      { metric: 'customers', currency: '', delta: 2 },
-      { metric: 'deposit_volume', currency: 'EUR', delta: 10_000 },
-      { metric: 'deposits', currency: '', delta: 1 },
-      { metric: 'transfer_volume', currency: 'EUR', delta: 1300 },
-      { metric: 'transfer_volume', currency: 'USD', delta: 700 },
-      { metric: 'transfers_completed', currency: '', delta: 3 },
-      { metric: 'transfers_failed', currency: '', delta: 1 },
+      { metric: 'accounts', currency: '', delta: 1n },
+      { metric: 'customers', currency: '', delta: 2n },
+      { metric: 'deposit_volume', currency: 'EUR', delta: 10_000n },
+      { metric: 'deposits', currency: '', delta: 1n },
+      { metric: 'transfer_volume', currency: 'EUR', delta: 1300n },
+      { metric: 'transfer_volume', currency: 'USD', delta: 700n },
+      { metric: 'transfers_completed', currency: '', delta: 3n },
+      { metric: 'transfers_failed', currency: '', delta: 1n },
     ]);
+  });
+
+  it('sums exactly past 2^53: amounts near the balance cap do not round', () => {
+    const cap = Number.MAX_SAFE_INTEGER;
+    const [volume] = counterDeltas([completed(cap, 'EUR'), completed(cap, 'EUR'), completed(3, 'EUR')]).filter(
+      (d) => d.metric === 'transfer_volume',
+    );
+    expect(volume.delta).toBe(2n * BigInt(cap) + 3n);
   });
 
   it('ignores events it does not count', () => {

@@ -8,7 +8,8 @@ export interface CounterDelta {
   metric: Metric;
   /** '' for counts without a currency. */
   currency: string;
-  delta: number;
+  /** Exact: a batch of amounts near the balance cap sums past 2^53. */
+  delta: bigint;
 }
 
 /**
@@ -17,7 +18,7 @@ export interface CounterDelta {
  */
 export function counterDeltas(events: readonly InboundEvent[]): CounterDelta[] {
   const sums = new Map<string, CounterDelta>();
-  const add = (metric: Metric, currency: string, delta: number) => {
+  const add = (metric: Metric, currency: string, delta: bigint) => {
     const key = `${metric}\u0000${currency}`;
     const entry = sums.get(key);
     if (entry) entry.delta += delta;
@@ -25,17 +26,17 @@ export function counterDeltas(events: readonly InboundEvent[]): CounterDelta[] {
   };
   for (const event of events) {
     if (isEventOfType(event, EventTypes.TransferCompleted)) {
-      add('transfers_completed', '', 1);
-      add('transfer_volume', event.data.currency, event.data.amount);
+      add('transfers_completed', '', 1n);
+      add('transfer_volume', event.data.currency, BigInt(event.data.amount));
     } else if (isEventOfType(event, EventTypes.TransferFailed)) {
-      add('transfers_failed', '', 1);
+      add('transfers_failed', '', 1n);
     } else if (isEventOfType(event, EventTypes.DepositCompleted)) {
-      add('deposits', '', 1);
-      add('deposit_volume', event.data.currency, event.data.amount);
+      add('deposits', '', 1n);
+      add('deposit_volume', event.data.currency, BigInt(event.data.amount));
     } else if (isEventOfType(event, EventTypes.CustomerRegistered)) {
-      add('customers', '', 1);
+      add('customers', '', 1n);
     } else if (isEventOfType(event, EventTypes.AccountOpened)) {
-      add('accounts', '', 1);
+      add('accounts', '', 1n);
     }
   }
   return [...sums.values()].sort((a, b) =>

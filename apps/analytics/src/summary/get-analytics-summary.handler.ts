@@ -4,13 +4,25 @@ import type { Metric } from './counter-deltas.js';
 
 export class GetAnalyticsSummaryQuery {}
 
+/**
+ * A counter as JSON: a number while it is exact as one (up to 2^53-1, which JSON parsers such as
+ * JavaScript's keep exact), past that the exact decimal digits as a string. A client that sums or
+ * compares should accept both (e.g. `BigInt(value)`).
+ */
+export type Count = number | string;
+
+export function exactCount(value: string): Count {
+  const n = BigInt(value);
+  return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString();
+}
+
 /** Contract: GET :3006/analytics/summary. */
 export interface AnalyticsSummary {
-  transfers: { completed: number; failed: number };
-  volume: Record<string, number>;
-  deposits: { count: number; volume: Record<string, number> };
-  customers: number;
-  accounts: number;
+  transfers: { completed: Count; failed: Count };
+  volume: Record<string, Count>;
+  deposits: { count: Count; volume: Record<string, Count> };
+  customers: Count;
+  accounts: Count;
   /** When a counter last changed; null before the first event. */
   updatedAt: string | null;
 }
@@ -20,8 +32,9 @@ export class GetAnalyticsSummaryHandler implements IQueryHandler<GetAnalyticsSum
   constructor(private readonly db: Sql) {}
 
   async execute(): Promise<AnalyticsSummary> {
+    // value::text: pg hands numerics over as strings anyway; the cast says so.
     const rows = await this.db.rows<{ metric: Metric; currency: string; value: string; updated_at: Date }>(
-      `SELECT metric, currency, value, updated_at FROM analytics.counters ORDER BY metric, currency`,
+      `SELECT metric, currency, value::text AS value, updated_at FROM analytics.counters ORDER BY metric, currency`,
     );
     const summary: AnalyticsSummary = {
       transfers: { completed: 0, failed: 0 },
@@ -33,7 +46,7 @@ export class GetAnalyticsSummaryHandler implements IQueryHandler<GetAnalyticsSum
     };
     let latest = 0;
     for (const row of rows) {
-      const value = Number(row.value);
+      const value = exactCount(row.value);
       latest = Math.max(latest, row.updated_at.getTime());
       switch (row.metric) {
         case 'transfers_completed':

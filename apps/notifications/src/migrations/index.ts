@@ -2,6 +2,7 @@ import { CreateMessages1764400000000 } from './1764400000000-create-messages.mig
 import { CreateNotices1764450000000 } from './1764450000000-create-notices.migration.js';
 import { CreateNotificationsAcknowledgementOutbox1764460000000 } from './1764460000000-create-acknowledgement-outbox.migration.js';
 import { DropNotificationsOutbox1764470000000 } from './1764470000000-drop-outbox.migration.js';
+import { MessagesByAge1764900000000 } from './1764900000000-messages-by-age.migration.js';
 
 /** In order; the migrate step and the tests run exactly these. Later migrations go after this one. */
 export const notificationsMigrations = [
@@ -9,4 +10,5 @@ export const notificationsMigrations = [
   CreateNotices1764450000000,
   CreateNotificationsAcknowledgementOutbox1764460000000,
   DropNotificationsOutbox1764470000000,
+  MessagesByAge1764900000000,
 ];

@@ -3,7 +3,8 @@ export type DepositStep = 'POST_LEDGER' | 'CREDIT_ACCOUNT' | 'DONE';
 export interface DepositRow {
   id: string;
   customer_id: string;
-  idempotency_key: string;
+  /** Null once cleared after IDEMPOTENCY_RETENTION_HOURS: the key may then be used again. */
+  idempotency_key: string | null;
   request_hash: string;
   account_id: string;
   amount: string;

@@ -68,7 +68,12 @@ function json(response: ServerResponse, status: number, body: unknown, type = 'a
 const auditRecords = [
   { eventId: EVENT_ID, type: 'transfer.completed', recordedAt: '2026-11-25T10:00:00.300Z', data: { transferId: TRANSFER_ID } },
 ];
-const handled = (subscriber: string, at: string): InboxEntryView => ({ subscriber, eventId: EVENT_ID, eventType: 'transfer.completed', handledAt: at });
+const handled = (subscriber: string, at: string): InboxEntryView => ({
+  subscriber,
+  eventId: EVENT_ID,
+  eventType: 'transfer.completed',
+  handledAt: at,
+});
 const notHandled = { status: 404, code: 'EVENT_NOT_HANDLED', title: 'Event not handled' };
 
 const steps: StepRecord[] = [
@@ -121,6 +126,7 @@ describe('TransferTimelineService', () => {
       analyticsUrl: analytics.url,
       timeoutMs: TIMEOUT_MS,
       identity: loadTlsIdentity(certsDir, 'orchestrator'),
+      inboxRetentionHours: 168,
     });
   });
 
@@ -147,6 +153,7 @@ describe('TransferTimelineService', () => {
       analyticsUrl: analytics.url,
       timeoutMs: TIMEOUT_MS,
       identity: loadTlsIdentity(certsDir, 'orchestrator'),
+      inboxRetentionHours: 168,
     });
     try {
       const result = await fooled.build(row(EVENT_ID));
@@ -183,6 +190,19 @@ describe('TransferTimelineService', () => {
     expect(result.entries.map((e) => e.source)).toContain('notifications');
   });
 
+  it('says "older than retention" instead of nothing when the transfer finished before the inbox retention', async () => {
+    analytics.handler = (_request, response) => json(response, 404, notHandled, 'application/problem+json');
+    const old = { ...row(EVENT_ID), completed_at: new Date(Date.now() - 169 * 3_600_000) };
+    const result = await timeline.build(old);
+    expect(result.complete).toBe(true);
+    expect(result.entries.filter((e) => e.source === 'analytics')).toEqual([
+      { at: old.completed_at.toISOString(), source: 'analytics', what: 'older than retention', eventId: EVENT_ID },
+    ]);
+    // Inside the retention, the same answer means "not handled yet": no entry.
+    const recent = { ...row(EVENT_ID), completed_at: new Date(Date.now() - 167 * 3_600_000) };
+    expect((await timeline.build(recent)).entries.map((e) => e.source)).not.toContain('analytics');
+  });
+
   it('asks only audit while the transfer has published no event', async () => {
     const result = await timeline.build(row(null));
     expect(result.complete).toBe(true);
@@ -210,16 +230,29 @@ describe('TransferTimelineService', () => {
   it.each([
     ['audit answers 500', () => (audit.handler = (_request, response) => json(response, 500, { code: 'INTERNAL' })), 'audit'],
     ['audit is down', () => audit.close(), 'audit'],
-    ['notifications answers 503', () => (notifications.handler = (_request, response) => json(response, 503, { code: 'SERVICE_UNAVAILABLE' })), 'notifications'],
+    [
+      'notifications answers 503',
+      () => (notifications.handler = (_request, response) => json(response, 503, { code: 'SERVICE_UNAVAILABLE' })),
+      'notifications',
+    ],
     // A 404 that is not EVENT_NOT_HANDLED (e.g. a subscriber without the route) says nothing about the event.
-    ['analytics has no such route', () => (analytics.handler = (_request, response) => json(response, 404, { code: 'NOT_FOUND' })), 'analytics'],
-    ['analytics answers something that is not JSON', () => (analytics.handler = (_request, response) => void response.writeHead(200).end('<html>')), 'analytics'],
+    [
+      'analytics has no such route',
+      () => (analytics.handler = (_request, response) => json(response, 404, { code: 'NOT_FOUND' })),
+      'analytics',
+    ],
+    [
+      'analytics answers something that is not JSON',
+      () => (analytics.handler = (_request, response) => void response.writeHead(200).end('<html>')),
+      'analytics',
+    ],
   ])('is incomplete when %s, and keeps what the others said', async (_case, breakIt, missing) => {
     await breakIt();
     const result = await timeline.build(row(EVENT_ID));
     expect(result.complete).toBe(false);
     const sources = new Set(result.entries.map((e) => e.source));
     expect(sources.has(missing)).toBe(false);
-    for (const source of ['saga', 'audit', 'notifications', 'analytics'].filter((s) => s !== missing)) expect(sources.has(source)).toBe(true);
+    for (const source of ['saga', 'audit', 'notifications', 'analytics'].filter((s) => s !== missing))
+      expect(sources.has(source)).toBe(true);
   });
 });

@@ -13,6 +13,8 @@ export interface TimelineSettings {
   timeoutMs: number;
   /** The orchestrator's client certificate: these reads are open to it (InternalReads). */
   identity: TlsIdentity;
+  /** How long the subscribers keep their inbox rows (INBOX_RETENTION_HOURS). */
+  inboxRetentionHours: number;
 }
 
 /** One moment in a transfer's life, from either half of the system. */
@@ -77,8 +79,8 @@ export class TransferTimelineService implements OnModuleDestroy {
       this.audit(row.id),
       ...(eventId
         ? [
-            this.inbox('notifications', this.settings.notificationsUrl, eventId, row.id),
-            this.inbox('analytics', this.settings.analyticsUrl, eventId, row.id),
+            this.inbox('notifications', this.settings.notificationsUrl, eventId, row),
+            this.inbox('analytics', this.settings.analyticsUrl, eventId, row),
           ]
         : []),
     ]);
@@ -97,14 +99,20 @@ export class TransferTimelineService implements OnModuleDestroy {
     }));
   }
 
-  private async inbox(source: Exclude<TimelineSource, 'audit'>, baseUrl: string, eventId: string, transferId: string): Promise<Part> {
+  private async inbox(source: Exclude<TimelineSource, 'audit'>, baseUrl: string, eventId: string, row: TransferRow): Promise<Part> {
+    const transferId = row.id;
     const answer = await this.get(source, `${baseUrl}/inbox/${eventId}`, transferId);
     if (answer?.status === 200) {
       const entry = answer.body as InboxEntryView;
       return [{ at: entry.handledAt, source, what: `${entry.eventType} handled`, eventId: entry.eventId }];
     }
-    // Not handled yet. Any other 404 (a subscriber without the route) says nothing about the event.
-    if (answer?.status === 404 && (answer.body as { code?: ErrorCode } | undefined)?.code === 'EVENT_NOT_HANDLED') return [];
+    // Not handled yet, or handled so long ago that the inbox row is pruned: the transfer's age tells
+    // which. Any other 404 (a subscriber without the route) says nothing about the event.
+    if (answer?.status === 404 && (answer.body as { code?: ErrorCode } | undefined)?.code === 'EVENT_NOT_HANDLED') {
+      const finished = row.completed_at ?? row.created_at;
+      const pruned = Date.now() - finished.getTime() > this.settings.inboxRetentionHours * 3_600_000;
+      return pruned ? [{ at: finished.toISOString(), source, what: 'older than retention', eventId }] : [];
+    }
     return this.unanswered(source, transferId, answer?.status);
   }
 

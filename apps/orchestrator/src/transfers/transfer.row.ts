@@ -13,7 +13,8 @@ export interface StepRecord {
 export interface TransferRow {
   id: string;
   customer_id: string;
-  idempotency_key: string;
+  /** Null once cleared after IDEMPOTENCY_RETENTION_HOURS: the key may then be used again. */
+  idempotency_key: string | null;
   request_hash: string;
   from_account_id: string;
   to_account_id: string;

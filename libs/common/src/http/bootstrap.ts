@@ -31,6 +31,8 @@ export interface BootstrapOptions {
    * there belongs to whatever fronts it. Every other HTTP port is internal: HTTPS, CallerGuard.
    */
   publicHttp?: boolean;
+  /** Longest frame the TCP port accepts (TCP_MAX_BUFFER_SIZE); DEFAULT_TCP_MAX_BUFFER_SIZE when unset. */
+  tcpMaxBufferSize?: number;
   logLevel?: string;
   /** Proxies whose X-Forwarded-For sets request.ip (addresses, CIDRs); none by default, so the header is ignored. */
   trustProxy?: string[];
@@ -73,7 +75,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<NestFastifyA
   if (!options.publicHttp) app.useGlobalGuards(new CallerGuard(app.get(Reflector)));
   app.enableShutdownHooks();
   if (options.tcpPort !== undefined) {
-    const tcp = new TcpServer({ host: options.bindHost, port: options.tcpPort, tlsOptions: tcpServerTls(identity) });
+    const tcp = new TcpServer({
+      host: options.bindHost,
+      port: options.tcpPort,
+      tlsOptions: tcpServerTls(identity),
+      maxBufferSize: options.tcpMaxBufferSize,
+    });
     app.connectMicroservice({ strategy: tcp }, { inheritAppConfig: true });
     await app.startAllMicroservices();
   }

@@ -3,6 +3,7 @@ import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microse
 import type { ServiceIdentity } from '@bank/contracts';
 import { clientTls, type TlsIdentity } from '../tls/tls-identity.js';
 import { RpcClient } from './rpc-client.js';
+import { DEFAULT_TCP_MAX_BUFFER_SIZE } from './tcp-server.js';
 
 export interface RpcTarget {
   /** Injection token of the RpcClient, e.g. ACCOUNTS_RPC. */
@@ -13,6 +14,8 @@ export interface RpcTarget {
   port: number;
   timeoutMs: number;
   retries: number;
+  /** Longest reply frame accepted (TCP_MAX_BUFFER_SIZE); DEFAULT_TCP_MAX_BUFFER_SIZE when unset. */
+  maxBufferSize?: number;
 }
 
 const PROXIES = Symbol('RPC_PROXIES');
@@ -36,7 +39,12 @@ export class RpcModule {
     const proxies = targets.map((t) =>
       ClientProxyFactory.create({
         transport: Transport.TCP,
-        options: { host: t.host, port: t.port, tlsOptions: clientTls(identity, t.name) },
+        options: {
+          host: t.host,
+          port: t.port,
+          tlsOptions: clientTls(identity, t.name),
+          maxBufferSize: t.maxBufferSize ?? DEFAULT_TCP_MAX_BUFFER_SIZE,
+        },
       }),
     );
     return {

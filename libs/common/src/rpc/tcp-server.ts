@@ -5,7 +5,15 @@ import { mayCall, type RpcErrorPayload, type ServiceIdentity } from '@bank/contr
 import { peerIdentity } from '../tls/tls-identity.js';
 
 /**
- * Nest's TCP transport with two changes:
+ * Longest frame a TCP peer may send, in characters (Nest's `maxBufferSize` counts the decoded
+ * string): far below the 96 MB heap, far above the largest command or reply (a page of results).
+ * Nest's own default (128 M characters) lets one peer exhaust the heap with a single frame.
+ */
+export const DEFAULT_TCP_MAX_BUFFER_SIZE = 1_048_576;
+
+/**
+ * Nest's TCP transport with three changes:
+ * - a frame limit by default (DEFAULT_TCP_MAX_BUFFER_SIZE): a bigger frame closes that connection only;
  * - every command is checked against PATTERN_CALLERS before dispatch: the caller is the identity of
  *   the connection's client certificate (TLS with a required client certificate, see tcpServerTls),
  *   read once per connection; a refused command answers CALLER_NOT_ALLOWED and is logged;
@@ -18,7 +26,7 @@ export class TcpServer extends ServerTCP {
   private readonly callers = new WeakMap<object, ServiceIdentity | undefined>();
 
   constructor(options: Required<TcpOptions>['options']) {
-    super(options);
+    super({ ...options, maxBufferSize: options.maxBufferSize ?? DEFAULT_TCP_MAX_BUFFER_SIZE });
   }
 
   protected override getSocketInstance(socket: Socket): TcpSocket {

@@ -13,6 +13,17 @@ export class BrokerUnavailableError extends Error {
   }
 }
 
+/**
+ * The broker confirmed a `mandatory` message but routed it to no queue (it came back as
+ * basic.return first): nobody will ever read it, so it does not count as published.
+ */
+export class UnroutableMessageError extends Error {
+  constructor(routingKey: string) {
+    super(`returned by the broker: no queue bound to ${routingKey}`);
+    this.name = 'UnroutableMessageError';
+  }
+}
+
 /** Called on every (re)connect; channels die with their connection, so this is where they are (re)built. */
 export type ConnectListener = (connection: ChannelModel) => Promise<void> | void;
 
@@ -36,6 +47,8 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
   private readonly dependents = new Set<BrokerDependent>();
   private connection?: ChannelModel;
   private publishChannel?: Promise<ConfirmChannel>;
+  /** messageIds of mandatory messages the broker returned and has not confirmed yet. */
+  private readonly returned = new Set<string>();
   private attempt = 0;
   private retryTimer?: NodeJS.Timeout;
   private stopped = false;
@@ -100,7 +113,9 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Publishes and resolves only when the broker has confirmed (it then owns the message: it is on
-   * disk for persistent messages to durable queues). Rejects on nack, channel loss or timeout.
+   * disk for persistent messages to durable queues). Rejects on nack, channel loss or timeout, and
+   * with UnroutableMessageError when a `mandatory` message (it needs a `messageId`) reached no queue:
+   * the broker sends basic.return before the confirm of the same message.
    */
   async publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
     const channel = await this.confirmChannel();
@@ -110,7 +125,9 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
       try {
         channel.publish(exchange, routingKey, content, options, (error: unknown) => {
           clearTimeout(timer);
+          const returned = options.messageId !== undefined && this.returned.delete(options.messageId);
           if (error) reject(error instanceof Error ? error : new Error('broker refused the message'));
+          else if (returned) reject(new UnroutableMessageError(routingKey));
           else resolve();
         });
       } catch (error) {
@@ -136,8 +153,13 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
       const created = (async () => {
         const channel = await connection.createConfirmChannel();
         channel.on('error', (error: Error) => this.logger.warn({ msg: 'publish channel error', err: error.message }));
+        channel.on('return', (message: { properties: { messageId?: unknown } }) => {
+          if (typeof message.properties.messageId === 'string') this.returned.add(message.properties.messageId);
+        });
         channel.on('close', () => {
           if (this.publishChannel === created) this.publishChannel = undefined;
+          // Their confirms will never come: the publishes fail on the closed channel instead.
+          this.returned.clear();
         });
         // Publishing to a missing exchange would kill the channel: make sure it exists first.
         await channel.assertExchange(this.options.exchange, 'topic', { durable: true });

@@ -9,7 +9,7 @@ import { metricsRegistry } from '@bank/common';
 
 export interface OutboxBacklogSource {
   schema: string;
-  backlog(): Promise<{ count: number; oldestAgeSeconds: number }>;
+  backlog(): Promise<{ count: number; oldestAgeSeconds: number; parked: number }>;
 }
 export interface QueueDepthSource {
   subscriber: string;
@@ -53,6 +53,24 @@ export const outboxOldestUnpublished = new Gauge({
   },
 });
 
+export const outboxParkedRows = new Gauge({
+  name: 'outbox_parked',
+  help: 'Outbox rows parked because the broker returned them (no queue bound): alert when above 0',
+  labelNames: ['schema'] as const,
+  registers: [metricsRegistry],
+  async collect() {
+    this.reset();
+    for (const { schema, value } of await backlogs()) if (value) this.set({ schema }, value.parked);
+  },
+});
+
+export const outboxParked = new Counter({
+  name: 'outbox_parked_total',
+  help: 'Outbox rows parked after being returned by the broker too often',
+  labelNames: ['schema', 'type'] as const,
+  registers: [metricsRegistry],
+});
+
 export const outboxPublishLag = new Histogram({
   name: 'outbox_publish_lag_seconds',
   help: 'From the outbox insert to the broker confirm',
@@ -63,7 +81,7 @@ export const outboxPublishLag = new Histogram({
 
 export const outboxPublished = new Counter({
   name: 'outbox_published_total',
-  help: 'Outbox rows published, by outcome (confirmed or failed)',
+  help: 'Outbox rows published, by outcome (confirmed, returned: no queue bound, or failed)',
   labelNames: ['schema', 'outcome'] as const,
   registers: [metricsRegistry],
 });

@@ -17,31 +17,43 @@ export class OutboxRelayConfig {
   @Max(60_000)
   OUTBOX_POLL_MS = 1_000;
 
-  /** Published rows are kept this long (for inspection and replays), then pruned. */
+  /** A row the broker did not take waits this long before its next try. */
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  OUTBOX_RETRY_MS = 5_000;
+
+  /**
+   * Returns (no queue bound to its type) after which a row is parked: kept, no longer claimed,
+   * counted in outbox_parked_total and outbox_parked, logged as an error.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  OUTBOX_PARK_AFTER_RETURNS = 12;
+
+  /** Published rows are kept this long (for inspection and replays), then pruned by the app's Pruner (RETENTION_*). */
   @IsInt()
   @Min(0)
   @Max(24 * 365)
   OUTBOX_RETENTION_HOURS = 168;
-
-  @IsInt()
-  @Min(1_000)
-  @Max(86_400_000)
-  OUTBOX_PRUNE_INTERVAL_MS = 600_000;
 }
 
 export interface OutboxRelayTuning {
   batchSize: number;
   pollMs: number;
+  retryMs: number;
+  parkAfterReturns: number;
   /** Fractions allowed, for tests. */
   retentionHours: number;
-  pruneIntervalMs: number;
 }
 
 export function relayTuningFrom(config: OutboxRelayConfig): OutboxRelayTuning {
   return {
     batchSize: config.OUTBOX_BATCH_SIZE,
     pollMs: config.OUTBOX_POLL_MS,
+    retryMs: config.OUTBOX_RETRY_MS,
+    parkAfterReturns: config.OUTBOX_PARK_AFTER_RETURNS,
     retentionHours: config.OUTBOX_RETENTION_HOURS,
-    pruneIntervalMs: config.OUTBOX_PRUNE_INTERVAL_MS,
   };
 }

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { loadConfig } from '@bank/common';
+import { deleteOlderThan, RetentionModule } from '@bank/database';
 import { AmqpModule } from '../amqp/amqp.module.js';
 import { amqpOptionsFrom, type BrokerSettings } from '../amqp/amqp.options.js';
 import { OutboxRelayConfig, relayTuningFrom, type OutboxRelayTuning } from './outbox-relay.config.js';
@@ -16,7 +17,8 @@ export interface OutboxRelayModuleOptions {
 
 /**
  * For producing services: `OutboxRelayModule.forRoot({ schema: ACCOUNTS_SCHEMA, broker: config })`
- * relays that schema's outbox to the events exchange. Brings the AMQP connection with it.
+ * relays that schema's outbox to the events exchange, and prunes the rows published longer than
+ * OUTBOX_RETENTION_HOURS ago (the shared Pruner). Brings the AMQP connection with it.
  */
 @Module({})
 export class OutboxRelayModule {
@@ -24,7 +26,10 @@ export class OutboxRelayModule {
     const resolved: OutboxRelayOptions = { schema: options.schema, ...relayTuningFrom(loadConfig(OutboxRelayConfig)), ...options.tuning };
     return {
       module: OutboxRelayModule,
-      imports: [AmqpModule.forRoot(amqpOptionsFrom(options.broker))],
+      imports: [
+        AmqpModule.forRoot(amqpOptionsFrom(options.broker)),
+        RetentionModule.forRoot(() => [deleteOlderThan(`"${options.schema}".outbox`, 'published_at', resolved.retentionHours)]),
+      ],
       providers: [{ provide: OUTBOX_RELAY_OPTIONS, useValue: resolved }, OutboxRelay],
       exports: [OutboxRelay],
     };

@@ -2,8 +2,8 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import { Client } from 'pg';
 import type { EventEnvelope } from '@bank/contracts';
 import { Sql, type SqlRunner } from '@bank/database';
-import { AmqpConnection } from '../amqp/amqp-connection.js';
-import { outboxPublished, outboxPublishLag, registerBacklogSource } from '../metrics/messaging.metrics.js';
+import { AmqpConnection, UnroutableMessageError } from '../amqp/amqp-connection.js';
+import { outboxParked, outboxPublished, outboxPublishLag, registerBacklogSource } from '../metrics/messaging.metrics.js';
 import type { OutboxRelayTuning } from './outbox-relay.config.js';
 import { outboxChannel } from './outbox.sql.js';
 
@@ -23,6 +23,8 @@ interface OutboxRow {
 export interface RelayBatchResult {
   claimed: number;
   published: number;
+  /** Confirmed but routed to no queue: retried after OUTBOX_RETRY_MS, parked after OUTBOX_PARK_AFTER_RETURNS. */
+  returned: number;
 }
 
 /**
@@ -30,7 +32,9 @@ export interface RelayBatchResult {
  * FOR UPDATE SKIP LOCKED (replicas take disjoint batches), publish them on a confirm channel,
  * then one UPDATE marks the confirmed ones published and counts an attempt on the others. A row is
  * marked only after the broker confirmed it, so a crash or an outage can duplicate a message
- * (consumers dedupe by event id) but never lose one.
+ * (consumers dedupe by event id) but never lose one. Messages are `mandatory`: one the broker
+ * routes to no queue comes back, is not marked, is tried again after OUTBOX_RETRY_MS and, returned
+ * OUTBOX_PARK_AFTER_RETURNS times, is parked (kept, no longer claimed, alerted on).
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -42,7 +46,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private listener?: Client;
   private listenRetry?: NodeJS.Timeout;
   private pollTimer?: NodeJS.Timeout;
-  private pruneTimer?: NodeJS.Timeout;
+  private retryTimer?: NodeJS.Timeout;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(
@@ -60,15 +64,13 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     );
     void this.listen();
     this.pollTimer = setInterval(() => this.kick(), this.options.pollMs);
-    this.pruneTimer = setInterval(() => void this.pruneSafely(), this.options.pruneIntervalMs);
-    void this.pruneSafely();
     this.kick();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.pollTimer);
-    clearInterval(this.pruneTimer);
+    clearTimeout(this.retryTimer);
     clearTimeout(this.listenRetry);
     this.cleanups.forEach((cleanup) => cleanup());
     await this.running;
@@ -100,12 +102,22 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       while (!this.stopped && this.amqp.isConnected) {
         const result = await this.relayBatch().catch((error: unknown) => {
           this.logger.warn({ msg: 'outbox batch failed', err: (error as Error).message });
-          return { claimed: 0, published: 0 };
+          return { claimed: 0, published: 0, returned: 0 };
         });
+        // Rows not taken wait for their retry_at: one wake-up then, however quiet the outbox is.
+        if (result.published < result.claimed) this.retryLater();
         // A short or partly failed batch means: nothing more now, or the broker is in trouble.
-        if (result.claimed < this.options.batchSize || result.published < result.claimed) break;
+        if (result.claimed < this.options.batchSize || result.published + result.returned < result.claimed) break;
       }
     } while (this.again && !this.stopped);
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer || this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kick();
+    }, this.options.retryMs);
   }
 
   /** One claim-publish-mark transaction. Public for tests. */
@@ -113,64 +125,58 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return this.db.transaction(async (tx) => {
       const rows = await tx.rows<OutboxRow>(
         `SELECT id, type, payload, correlation_id, created_at FROM ${this.table}
-          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          WHERE published_at IS NULL AND parked_at IS NULL AND (retry_at IS NULL OR retry_at <= now())
+          ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize],
         // Once per batch, on a table that starts empty and grows fast: a plan of its own each time.
         { prepare: false },
       );
-      if (rows.length === 0) return { claimed: 0, published: 0 };
+      if (rows.length === 0) return { claimed: 0, published: 0, returned: 0 };
       const outcomes = await Promise.allSettled(rows.map((row) => this.publish(row)));
       const confirmed: string[] = [];
+      const returned: string[] = [];
       let firstError: string | undefined;
       outcomes.forEach((outcome, i) => {
         const row = rows[i];
         if (outcome.status === 'fulfilled') {
           confirmed.push(row.id);
           outboxPublishLag.observe({ schema: this.options.schema }, Math.max(0, Date.now() - row.created_at.getTime()) / 1000);
+        } else if (outcome.reason instanceof UnroutableMessageError) {
+          returned.push(row.id);
         } else {
           firstError ??= (outcome.reason as Error)?.message ?? String(outcome.reason);
         }
       });
-      await this.mark(
+      const parked = await this.mark(
         tx,
         rows.map((r) => r.id),
         confirmed,
+        returned,
         firstError,
       );
-      outboxPublished.inc({ schema: this.options.schema, outcome: 'confirmed' }, confirmed.length);
-      if (confirmed.length < rows.length) {
-        outboxPublished.inc({ schema: this.options.schema, outcome: 'failed' }, rows.length - confirmed.length);
-        this.logger.warn({ msg: 'outbox rows not confirmed, will retry', failed: rows.length - confirmed.length, err: firstError });
+      const schema = this.options.schema;
+      outboxPublished.inc({ schema, outcome: 'confirmed' }, confirmed.length);
+      if (returned.length > 0) {
+        outboxPublished.inc({ schema, outcome: 'returned' }, returned.length);
+        this.logger.warn({ msg: 'outbox rows returned by the broker (no queue bound), will retry', returned: returned.length });
       }
-      return { claimed: rows.length, published: confirmed.length };
+      const failed = rows.length - confirmed.length - returned.length;
+      if (failed > 0) {
+        outboxPublished.inc({ schema, outcome: 'failed' }, failed);
+        this.logger.warn({ msg: 'outbox rows not confirmed, will retry', failed, err: firstError });
+      }
+      for (const row of parked) {
+        outboxParked.inc({ schema, type: row.type });
+        this.logger.error({
+          msg: 'outbox row parked: no queue is bound to its type',
+          errorCode: 'EVENT_UNROUTABLE',
+          eventId: row.id,
+          type: row.type,
+          schema,
+        });
+      }
+      return { claimed: rows.length, published: confirmed.length, returned: returned.length };
     });
-  }
-
-  /** Deletes published rows older than the retention, in bounded chunks. Returns how many. */
-  async prune(): Promise<number> {
-    const chunk = 5_000;
-    let total = 0;
-    for (;;) {
-      const [row] = await this.db.rows<{ n: number }>(
-        `WITH gone AS (
-           DELETE FROM ${this.table} WHERE id IN (
-             SELECT id FROM ${this.table} WHERE published_at < now() - make_interval(secs => $1) LIMIT $2)
-           RETURNING 1)
-         SELECT count(*)::int AS n FROM gone`,
-        [this.options.retentionHours * 3600, chunk],
-      );
-      total += row?.n ?? 0;
-      if ((row?.n ?? 0) < chunk) return total;
-    }
-  }
-
-  private async pruneSafely(): Promise<void> {
-    try {
-      const pruned = await this.prune();
-      if (pruned > 0) this.logger.log({ msg: 'pruned published outbox rows', pruned });
-    } catch (error) {
-      this.logger.warn({ msg: 'outbox prune failed', err: (error as Error).message });
-    }
   }
 
   private publish(row: OutboxRow): Promise<void> {
@@ -186,29 +192,48 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       correlationId: row.correlation_id,
       appId: this.options.schema,
       ...(Number.isFinite(occurred) ? { timestamp: Math.floor(occurred / 1000) } : {}),
+      // A message no queue is bound for comes back (basic.return) instead of being dropped.
+      mandatory: true,
       headers,
     });
   }
 
-  /** One UPDATE per batch: confirmed rows get published_at, the rest an attempt and the error. */
-  private async mark(tx: SqlRunner, claimed: string[], confirmed: string[], error: string | undefined): Promise<void> {
-    await tx.rows(
+  /**
+   * One UPDATE per batch: confirmed rows get published_at; the rest an attempt, the error and a
+   * retry_at; a returned row whose attempts reach OUTBOX_PARK_AFTER_RETURNS is parked. Returns those.
+   */
+  private async mark(
+    tx: SqlRunner,
+    claimed: string[],
+    confirmed: string[],
+    returned: string[],
+    error: string | undefined,
+  ): Promise<{ id: string; type: string }[]> {
+    const rows = await tx.rows<{ id: string; type: string; parked: boolean }>(
       `UPDATE ${this.table} o
           SET published_at = CASE WHEN o.id = ANY($2::uuid[]) THEN clock_timestamp() END,
               attempts = o.attempts + CASE WHEN o.id = ANY($2::uuid[]) THEN 0 ELSE 1 END,
-              last_error = CASE WHEN o.id = ANY($2::uuid[]) THEN o.last_error ELSE $3 END
-        WHERE o.id = ANY($1::uuid[])`,
-      [claimed, confirmed, error?.slice(0, 500) ?? null],
+              last_error = CASE WHEN o.id = ANY($2::uuid[]) THEN o.last_error
+                                WHEN o.id = ANY($3::uuid[]) THEN 'returned by the broker: no queue bound to ' || o.type
+                                ELSE $4 END,
+              retry_at = CASE WHEN o.id = ANY($2::uuid[]) THEN NULL ELSE clock_timestamp() + make_interval(secs => $5) END,
+              parked_at = CASE WHEN o.id = ANY($3::uuid[]) AND o.attempts + 1 >= $6 THEN clock_timestamp() END
+        WHERE o.id = ANY($1::uuid[])
+        RETURNING o.id, o.type, o.parked_at IS NOT NULL AS parked`,
+      [claimed, confirmed, returned, error?.slice(0, 500) ?? null, this.options.retryMs / 1000, this.options.parkAfterReturns],
       { prepare: false },
     );
+    return rows.filter((row) => row.parked);
   }
 
-  private async backlog(): Promise<{ count: number; oldestAgeSeconds: number }> {
-    const [row] = await this.db.rows<{ count: number; age: number | null }>(
-      `SELECT count(*)::int AS count, extract(epoch FROM now() - min(created_at))::float8 AS age
+  private async backlog(): Promise<{ count: number; oldestAgeSeconds: number; parked: number }> {
+    const [row] = await this.db.rows<{ count: number; age: number | null; parked: number }>(
+      `SELECT count(*) FILTER (WHERE parked_at IS NULL)::int AS count,
+              extract(epoch FROM now() - min(created_at) FILTER (WHERE parked_at IS NULL))::float8 AS age,
+              count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked
          FROM ${this.table} WHERE published_at IS NULL`,
     );
-    return { count: row?.count ?? 0, oldestAgeSeconds: Math.max(0, row?.age ?? 0) };
+    return { count: row?.count ?? 0, oldestAgeSeconds: Math.max(0, row?.age ?? 0), parked: row?.parked ?? 0 };
   }
 
   /** A dedicated connection LISTENs for the writers' pg_notify; reconnects on its own. */

@@ -20,6 +20,29 @@ export function createOutboxTableSql(schema: string): string[] {
   ];
 }
 
+/**
+ * A row the broker could not deliver waits `retry_at` before its next try (so a busy relay's wake-ups
+ * do not burn its tries in a second) and, returned too often (no queue bound), is parked: kept for
+ * an operator, no longer claimed. Producing services add this by a migration of their own.
+ */
+export function addOutboxParkingSql(schema: string): string[] {
+  return [
+    `ALTER TABLE "${schema}".outbox ADD COLUMN retry_at timestamptz, ADD COLUMN parked_at timestamptz`,
+    `DROP INDEX "${schema}".outbox_unpublished_idx`,
+    `CREATE INDEX outbox_unpublished_idx ON "${schema}".outbox (seq) WHERE published_at IS NULL AND parked_at IS NULL`,
+    `CREATE INDEX outbox_parked_idx ON "${schema}".outbox (parked_at) WHERE parked_at IS NOT NULL`,
+  ];
+}
+
+export function dropOutboxParkingSql(schema: string): string[] {
+  return [
+    `DROP INDEX "${schema}".outbox_parked_idx`,
+    `DROP INDEX "${schema}".outbox_unpublished_idx`,
+    `ALTER TABLE "${schema}".outbox DROP COLUMN retry_at, DROP COLUMN parked_at`,
+    `CREATE INDEX outbox_unpublished_idx ON "${schema}".outbox (seq) WHERE published_at IS NULL`,
+  ];
+}
+
 export function dropOutboxTableSql(schema: string): string[] {
   return [`DROP TABLE IF EXISTS "${schema}".outbox`];
 }
