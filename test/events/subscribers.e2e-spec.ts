@@ -360,10 +360,17 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     await publish(transfer);
     for (const [subscriber, app] of Object.entries(subscribers)) {
       await waitFor(async () => (await inbox(app, transfer.id)).status === 200, { what: `${subscriber} handled the transfer` });
-      const { rows } = await db.pool.query<{ received_at: Date }>(`SELECT received_at FROM ${subscriber}.inbox WHERE event_id = $1`, [transfer.id]);
+      const { rows } = await db.pool.query<{ received_at: Date }>(`SELECT received_at FROM ${subscriber}.inbox WHERE event_id = $1`, [
+        transfer.id,
+      ]);
       // Case does not matter in a UUID; the answer names it as stored.
       const { body } = await inbox(app, transfer.id.toUpperCase());
-      expect(body).toEqual({ subscriber, eventId: transfer.id, eventType: 'transfer.completed', handledAt: rows[0].received_at.toISOString() });
+      expect(body).toEqual({
+        subscriber,
+        eventId: transfer.id,
+        eventType: 'transfer.completed',
+        handledAt: rows[0].received_at.toISOString(),
+      });
     }
 
     for (const bad of ['not-a-uuid', '12345', `${transfer.id}0`, 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz']) {
@@ -391,8 +398,45 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
   });
 
   it("checks each record's link without sequential scans, so a plan made on a short trail cannot outlive it", async () => {
-    const { rows } = await db.pool.query<{ proconfig: string[] | null }>(`SELECT proconfig FROM pg_proc WHERE oid = 'audit.check_link'::regproc`);
+    const { rows } = await db.pool.query<{ proconfig: string[] | null }>(
+      `SELECT proconfig FROM pg_proc WHERE oid = 'audit.check_link'::regproc`,
+    );
     expect(rows).toEqual([{ proconfig: ['enable_seqscan=off'] }]);
+  });
+
+  it("notices a record whose stored prev_hash was edited behind its back, though the record's own hash still matches", async () => {
+    const verify = async () =>
+      (await getJson<{ valid: boolean; records: number; firstInvalidSeq?: number }>(`${audit.url}/audit/verify`)).body;
+    const [first, second] = [registered(newCustomer()), registered(newCustomer())];
+    await publish(first);
+    await publish(second);
+    await waitFor(async () => (await auditEvents()).some((r) => r.eventId === second.id), { what: 'both records in the trail' });
+    const intact = await verify();
+    expect(intact.valid).toBe(true);
+    const { rows } = await db.pool.query<{ seq: string; prev_hash: string }>(
+      `SELECT seq, prev_hash FROM audit.records WHERE event_id = $1`,
+      [second.id],
+    );
+    const [{ seq, prev_hash: original }] = rows;
+
+    // Someone with superuser rights relinks the record; its content, and so its hash, stay as they were.
+    const relink = async (prevHash: string) => {
+      const client = await db.pool.connect();
+      try {
+        await client.query(`SET session_replication_role = replica`);
+        await client.query(`UPDATE audit.records SET prev_hash = $1 WHERE seq = $2`, [prevHash, seq]);
+        await client.query(`RESET session_replication_role`);
+      } finally {
+        client.release();
+      }
+    };
+    await relink('f'.repeat(64));
+    try {
+      expect(await verify()).toEqual({ valid: false, records: intact.records, firstInvalidSeq: Number(seq) });
+    } finally {
+      await relink(original);
+    }
+    expect(await verify()).toEqual(intact);
   });
 
   it('refuses to change the trail, and /audit/verify notices a row edited behind its back', async () => {

@@ -56,6 +56,19 @@ describe('hash chain', () => {
     expect(verifyChain([records[0], rehashed, records[2], records[3]], GENESIS_HASH).brokenAt).toBe(3);
   });
 
+  it('finds a record whose prev_hash was edited, though its own hash still matches its content', () => {
+    const records = chain(4);
+    // The hash covers the content and the true previous hash, not the stored prev_hash: only the link check sees this.
+    const relinked = { ...records[2], prevHash: 'f'.repeat(64) };
+    expect(chainHash(records[1].hash, relinked)).toBe(relinked.hash);
+    expect(verifyChain([records[0], records[1], relinked, records[3]], GENESIS_HASH)).toEqual({ brokenAt: 3, head: records[1].hash });
+  });
+
+  it('finds a first record that does not start from the genesis hash', () => {
+    const records = chain(2);
+    expect(verifyChain([{ ...records[0], prevHash: 'a'.repeat(64) }, records[1]], GENESIS_HASH).brokenAt).toBe(1);
+  });
+
   it('finds a deleted record', () => {
     const records = chain(3);
     expect(verifyChain([records[0], records[2]], GENESIS_HASH).brokenAt).toBe(3);
