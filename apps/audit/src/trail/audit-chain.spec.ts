@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { canonicalJson, chainHash, GENESIS_HASH, verifyChain, type ChainRecord, type ChainedContent } from './audit-chain.js';
 
 const content = (n: number): ChainedContent => ({
@@ -37,6 +38,17 @@ describe('canonicalJson', () => {
 });
 
 describe('hash chain', () => {
+  it('starts from 64 zeros, the head the database link check assumes for an empty trail', () => {
+    expect(GENESIS_HASH).toBe('0'.repeat(64));
+  });
+
+  it('hashes exactly SHA-256(prev_hash, a newline, the canonical JSON): what an outside verifier recomputes', () => {
+    const expected = createHash('sha256')
+      .update(`${GENESIS_HASH}\n${canonicalJson({ ...content(1) })}`)
+      .digest('hex');
+    expect(chainHash(GENESIS_HASH, content(1))).toBe(expected);
+  });
+
   it('verifies an intact chain', () => {
     const records = chain(5);
     expect(verifyChain(records, GENESIS_HASH)).toEqual({ head: records[4].hash });
