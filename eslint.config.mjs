@@ -37,7 +37,7 @@ const shared = {
 };
 
 export default defineConfig(
-  globalIgnores(['dist/', 'node_modules/', 'coverage/', 'logs/', 'bench-results/']),
+  globalIgnores(['dist/', 'node_modules/', 'coverage/', 'logs/', 'bench-results/', '.stryker-tmp/', 'reports/']),
   {
     files: ['**/*.{ts,mts,cts}'],
     extends: [tseslint.configs.recommendedTypeChecked],

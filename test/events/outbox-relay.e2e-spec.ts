@@ -152,6 +152,39 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
     expect(received([rolledBack[0].id])).toEqual([0]);
   });
 
+  it('keeps a row the broker refused (nack) unpublished, counts the attempt, and publishes it once the broker takes it', async () => {
+    const relay = producer.get(OutboxRelay);
+    // A queue that holds nothing and refuses rather than drops: on a confirm channel the broker nacks
+    // every message routed to it (the other queues still get a copy: at least once, never lost).
+    const { queue } = await broker.channel.assertQueue('', {
+      exclusive: true,
+      arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' },
+    });
+    await broker.channel.bindQueue(queue, EXCHANGE, '#');
+    const row = async (id: string) =>
+      (
+        await db.pool.query<{ published: boolean; attempts: number; last_error: string | null }>(
+          `SELECT published_at IS NOT NULL AS published, attempts, last_error FROM ${SCHEMA}.outbox WHERE id = $1`,
+          [id],
+        )
+      ).rows[0];
+
+    const [event] = await write(1);
+    await waitFor(async () => (await row(event.id)).attempts === 1, { what: 'the refused attempt counted' });
+    await relay.idle();
+    expect(await row(event.id)).toEqual({ published: false, attempts: 1, last_error: expect.stringMatching(/nack/i) as string });
+
+    // Asked again while the broker still refuses: one more attempt, still not marked.
+    relay.kick();
+    await relay.idle();
+    expect(await row(event.id)).toMatchObject({ published: false, attempts: 2 });
+
+    await broker.channel.deleteQueue(queue);
+    relay.kick();
+    await relay.idle();
+    expect(await row(event.id)).toMatchObject({ published: true, attempts: 2 });
+  });
+
   it('keeps events through a broker outage and delivers all of them once it is back', async () => {
     const amqp = producer.get(AmqpConnection);
     proxy.cut();

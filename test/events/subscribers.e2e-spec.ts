@@ -428,6 +428,41 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     expect(rows).toEqual([{ proconfig: ['enable_seqscan=off'] }]);
   });
 
+  it("notices a record whose stored prev_hash was edited behind its back, though the record's own hash still matches", async () => {
+    const verify = async () =>
+      (await getJson<{ valid: boolean; records: number; firstInvalidSeq?: number }>(`${audit.url}/audit/verify`)).body;
+    const [first, second] = [registered(newCustomer()), registered(newCustomer())];
+    await publish(first);
+    await publish(second);
+    await waitFor(async () => (await auditEvents()).some((r) => r.eventId === second.id), { what: 'both records in the trail' });
+    const intact = await verify();
+    expect(intact.valid).toBe(true);
+    const { rows } = await db.pool.query<{ seq: string; prev_hash: string }>(
+      `SELECT seq, prev_hash FROM audit.records WHERE event_id = $1`,
+      [second.id],
+    );
+    const [{ seq, prev_hash: original }] = rows;
+
+    // Someone with superuser rights relinks the record; its content, and so its hash, stay as they were.
+    const relink = async (prevHash: string) => {
+      const client = await db.pool.connect();
+      try {
+        await client.query(`SET session_replication_role = replica`);
+        await client.query(`UPDATE audit.records SET prev_hash = $1 WHERE seq = $2`, [prevHash, seq]);
+        await client.query(`RESET session_replication_role`);
+      } finally {
+        client.release();
+      }
+    };
+    await relink('f'.repeat(64));
+    try {
+      expect(await verify()).toEqual({ valid: false, records: intact.records, firstInvalidSeq: Number(seq) });
+    } finally {
+      await relink(original);
+    }
+    expect(await verify()).toEqual(intact);
+  });
+
   it('refuses to change the trail, and /audit/verify notices a row edited behind its back', async () => {
     const intact = (await getJson<{ valid: boolean; records: number }>(`${audit.url}/audit/verify`)).body;
     expect(intact.valid).toBe(true);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { canonicalJson, chainHash, GENESIS_HASH, verifyChain, type ChainRecord, type ChainedContent } from './audit-chain.js';
 
 const content = (n: number): ChainedContent => ({
@@ -37,6 +38,17 @@ describe('canonicalJson', () => {
 });
 
 describe('hash chain', () => {
+  it('starts from 64 zeros, the head the database link check assumes for an empty trail', () => {
+    expect(GENESIS_HASH).toBe('0'.repeat(64));
+  });
+
+  it('hashes exactly SHA-256(prev_hash, a newline, the canonical JSON): what an outside verifier recomputes', () => {
+    const expected = createHash('sha256')
+      .update(`${GENESIS_HASH}\n${canonicalJson({ ...content(1) })}`)
+      .digest('hex');
+    expect(chainHash(GENESIS_HASH, content(1))).toBe(expected);
+  });
+
   it('verifies an intact chain', () => {
     const records = chain(5);
     expect(verifyChain(records, GENESIS_HASH)).toEqual({ head: records[4].hash });
@@ -54,6 +66,19 @@ describe('hash chain', () => {
     expect(verifyChain([records[0], edited, records[2], records[3]], GENESIS_HASH).brokenAt).toBe(2);
     const rehashed = { ...edited, hash: chainHash(edited.prevHash, edited) };
     expect(verifyChain([records[0], rehashed, records[2], records[3]], GENESIS_HASH).brokenAt).toBe(3);
+  });
+
+  it('finds a record whose prev_hash was edited, though its own hash still matches its content', () => {
+    const records = chain(4);
+    // The hash covers the content and the true previous hash, not the stored prev_hash: only the link check sees this.
+    const relinked = { ...records[2], prevHash: 'f'.repeat(64) };
+    expect(chainHash(records[1].hash, relinked)).toBe(relinked.hash);
+    expect(verifyChain([records[0], records[1], relinked, records[3]], GENESIS_HASH)).toEqual({ brokenAt: 3, head: records[1].hash });
+  });
+
+  it('finds a first record that does not start from the genesis hash', () => {
+    const records = chain(2);
+    expect(verifyChain([{ ...records[0], prevHash: 'a'.repeat(64) }, records[1]], GENESIS_HASH).brokenAt).toBe(1);
   });
 
   it('finds a deleted record', () => {

@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { pgConstraint, pgErrorCode, type SqlRunner } from '@bank/database';
+import { createTestDatabase, type TestDatabase } from '@bank/testing';
 import { settlementAccountId } from '../postings/settlement-account.js';
-import { createLedgerTestDatabase, type LedgerTestDatabase } from '../testing/ledger-test-database.js';
+import { LEDGER_SCHEMA } from '../ledger.schema.js';
+import { ledgerMigrations } from './index.js';
 
 /**
  * The journal's invariants are the database's, so these specs go around the handlers with raw SQL
  * and check that Postgres itself refuses what must never be written.
  */
 describe('ledger schema (real Postgres)', () => {
-  let db: LedgerTestDatabase;
+  let db: TestDatabase;
 
   beforeAll(async () => {
-    db = await createLedgerTestDatabase();
+    db = await createTestDatabase({ schema: LEDGER_SCHEMA, migrations: ledgerMigrations });
   }, 60_000);
 
   afterAll(async () => {

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { PostDepositCommand } from '@bank/contracts';
-import { createLedgerTestDatabase, type LedgerTestDatabase } from '../testing/ledger-test-database.js';
+import { createTestDatabase, type TestDatabase } from '@bank/testing';
 import { PostDepositHandler } from './post-deposit.handler.js';
 import { settlementAccountId } from './settlement-account.js';
+import { LEDGER_SCHEMA } from '../ledger.schema.js';
+import { ledgerMigrations } from '../migrations/index.js';
 
 describe('PostDepositHandler (real Postgres)', () => {
-  let db: LedgerTestDatabase;
+  let db: TestDatabase;
   let deposit: PostDepositHandler;
 
   beforeAll(async () => {
-    db = await createLedgerTestDatabase(20);
+    db = await createTestDatabase({ schema: LEDGER_SCHEMA, migrations: ledgerMigrations, poolSize: 20 });
     deposit = new PostDepositHandler(db.sql);
   }, 60_000);
 

@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError, type PostTransferCommand } from '@bank/contracts';
-import { createLedgerTestDatabase, type LedgerTestDatabase } from '../testing/ledger-test-database.js';
+import { createTestDatabase, type TestDatabase } from '@bank/testing';
 import { PostDepositHandler } from './post-deposit.handler.js';
 import { PostTransferHandler } from './post-transfer.handler.js';
 import { ReverseTransferHandler } from './reverse-transfer.handler.js';
+import { LEDGER_SCHEMA } from '../ledger.schema.js';
+import { ledgerMigrations } from '../migrations/index.js';
 
 describe('PostTransferHandler (real Postgres)', () => {
-  let db: LedgerTestDatabase;
+  let db: TestDatabase;
   let post: PostTransferHandler;
   let deposit: PostDepositHandler;
   let reverse: ReverseTransferHandler;
 
   beforeAll(async () => {
     // Enough connections for the concurrency cases to really run side by side.
-    db = await createLedgerTestDatabase(20);
+    db = await createTestDatabase({ schema: LEDGER_SCHEMA, migrations: ledgerMigrations, poolSize: 20 });
     post = new PostTransferHandler(db.sql);
     deposit = new PostDepositHandler(db.sql);
     reverse = new ReverseTransferHandler(db.sql);

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { RpcClient } from '@bank/common';
 import { AccountsPatterns, DomainError, type AccountBalance, type ListBalancesQuery } from '@bank/contracts';
+import { createTestDatabase, type TestDatabase } from '@bank/testing';
 import { PostDepositHandler } from '../postings/post-deposit.handler.js';
 import { PostTransferHandler } from '../postings/post-transfer.handler.js';
-import { createLedgerTestDatabase, type LedgerTestDatabase } from '../testing/ledger-test-database.js';
 import { RECONCILE_PAGE_SIZE, ReconcileHandler } from './reconcile.handler.js';
+import { LEDGER_SCHEMA } from '../ledger.schema.js';
+import { ledgerMigrations } from '../migrations/index.js';
 
 /** Test double of the accounts service: pages its balances by id as accounts.list-balances does. */
 class FakeAccounts implements Pick<RpcClient, 'send'> {
@@ -26,13 +28,13 @@ class FakeAccounts implements Pick<RpcClient, 'send'> {
 }
 
 describe('ReconcileHandler (real Postgres, fake accounts service)', () => {
-  let db: LedgerTestDatabase;
+  let db: TestDatabase;
   let deposit: PostDepositHandler;
   let post: PostTransferHandler;
 
   beforeEach(async () => {
     // A fresh journal per case: reconciliation reads all of it.
-    db = await createLedgerTestDatabase(4);
+    db = await createTestDatabase({ schema: LEDGER_SCHEMA, migrations: ledgerMigrations, poolSize: 4 });
     deposit = new PostDepositHandler(db.sql);
     post = new PostTransferHandler(db.sql);
   }, 60_000);

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '@bank/testing';
 import { PostDepositHandler } from '../postings/post-deposit.handler.js';
 import { PostTransferHandler } from '../postings/post-transfer.handler.js';
 import { ReverseTransferHandler } from '../postings/reverse-transfer.handler.js';
-import { createLedgerTestDatabase, type LedgerTestDatabase } from '../testing/ledger-test-database.js';
 import { GetStatementHandler } from './get-statement.handler.js';
 import { encodeStatementCursor } from './statement-cursor.js';
+import { LEDGER_SCHEMA } from '../ledger.schema.js';
+import { ledgerMigrations } from '../migrations/index.js';
 
 describe('GetStatementHandler (real Postgres)', () => {
-  let db: LedgerTestDatabase;
+  let db: TestDatabase;
   let statement: GetStatementHandler;
   let deposit: PostDepositHandler;
   let post: PostTransferHandler;
@@ -19,7 +21,7 @@ describe('GetStatementHandler (real Postgres)', () => {
   const [d1, d2, t1, t2] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
 
   beforeAll(async () => {
-    db = await createLedgerTestDatabase();
+    db = await createTestDatabase({ schema: LEDGER_SCHEMA, migrations: ledgerMigrations });
     statement = new GetStatementHandler(db.sql);
     deposit = new PostDepositHandler(db.sql);
     post = new PostTransferHandler(db.sql);
