@@ -11,7 +11,8 @@ describe('transfer saga: compensation, crash recovery, concurrency', () => {
   beforeAll(async () => {
     system = await startTestSystem({
       env: {
-        RPC_TIMEOUT_MS: '2000',
+        // One call (2 x 1400 ms + a pause) ends within the lease: boot refuses settings where it cannot.
+        RPC_TIMEOUT_MS: '1400',
         RPC_RETRIES: '1',
         SAGA_LEASE_MS: '3000',
         SAGA_RECOVERY_INTERVAL_MS: '200',

@@ -44,7 +44,8 @@ export class DepositResponse {
   @ApiProperty({ format: 'uuid' }) accountId!: string;
   @ApiProperty() amount!: number;
   @ApiProperty() currency!: string;
-  @ApiProperty({ enum: ['COMPLETED', 'PENDING'] }) status!: string;
+  @ApiProperty({ enum: ['COMPLETED', 'PENDING', 'FAILED'] }) status!: string;
+  @ApiPropertyOptional({ description: 'why a FAILED deposit was refused, e.g. BALANCE_LIMIT_EXCEEDED' }) failureCode?: string;
 }
 
 export class StatementEntryResponse {

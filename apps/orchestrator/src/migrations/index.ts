@@ -1,9 +1,11 @@
 import { CreateOrchestrator1764000000100 } from './1764000000100-create-orchestrator.migration.js';
 import { AddTransferFinalEventId1764000000200 } from './1764000000200-add-transfer-final-event-id.migration.js';
 import { SagaRowsRoomForHotUpdates1764000000300 } from './1764000000300-saga-rows-room-for-hot-updates.migration.js';
+import { DepositsCanFail1764000000400 } from './1764000000400-deposits-can-fail.migration.js';
 
 export const orchestratorMigrations = [
   CreateOrchestrator1764000000100,
   AddTransferFinalEventId1764000000200,
   SagaRowsRoomForHotUpdates1764000000300,
+  DepositsCanFail1764000000400,
 ];

@@ -27,6 +27,10 @@ export const ErrorCodes = {
   INVALID_STATE: 422,
   /** The ledger refuses to book for a transfer or deposit already voided by a compensation. */
   POSTING_VOIDED: 422,
+  /** A deposit or transfer would push a balance past the cap (2^53-1 minor units: JSON numbers stay exact). */
+  BALANCE_LIMIT_EXCEEDED: 422,
+  /** The customer already has as many accounts as one customer may open (ACCOUNTS_MAX_PER_CUSTOMER). */
+  ACCOUNT_LIMIT_REACHED: 422,
   OTP_LOCKED: 429,
   OTP_RATE_LIMITED: 429,
   INTERNAL: 500,
@@ -57,6 +61,8 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   IDEMPOTENCY_KEY_REUSED: 'Idempotency-Key reused with a different request',
   INVALID_STATE: 'Invalid state',
   POSTING_VOIDED: 'Posting voided',
+  BALANCE_LIMIT_EXCEEDED: 'Balance limit exceeded',
+  ACCOUNT_LIMIT_REACHED: 'Account limit reached',
   OTP_LOCKED: 'Too many wrong codes',
   OTP_RATE_LIMITED: 'Too many code requests',
   INTERNAL: 'Internal error',
@@ -81,6 +87,8 @@ export const BUSINESS_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'CURRENCY_MISMATCH',
   'INVALID_STATE',
   'POSTING_VOIDED',
+  'BALANCE_LIMIT_EXCEEDED',
+  'ACCOUNT_LIMIT_REACHED',
   'OTP_INVALID',
   'OTP_EXPIRED',
   'OTP_LOCKED',
