@@ -1,4 +1,5 @@
 import { CreateAccounts1764000000000 } from './1764000000000-create-accounts.migration.js';
+import { CountAccountsPerCustomer1764000000100 } from './1764000000100-count-accounts-per-customer.migration.js';
 
 /** In order; the migrate step and the tests run exactly these. */
-export const accountsMigrations = [CreateAccounts1764000000000];
+export const accountsMigrations = [CreateAccounts1764000000000, CountAccountsPerCustomer1764000000100];

@@ -16,7 +16,9 @@ describe('OrchestratorConfig: the saga lease outlives one RPC call', () => {
     expect(rpcCallBudgetMs({ timeoutMs: 2_000, retries: 0, baseBackoffMs: 50 })).toBe(2_000);
     expect(rpcCallBudgetMs({ timeoutMs: 2_000, retries: 2, baseBackoffMs: 50 })).toBe(6_000 + 50 + 100);
     // Pauses stop doubling at 2 s.
-    expect(rpcCallBudgetMs({ timeoutMs: 100, retries: 8, baseBackoffMs: 50 })).toBe(900 + 50 + 100 + 200 + 400 + 800 + 1_600 + 2_000 + 2_000);
+    expect(rpcCallBudgetMs({ timeoutMs: 100, retries: 8, baseBackoffMs: 50 })).toBe(
+      900 + 50 + 100 + 200 + 400 + 800 + 1_600 + 2_000 + 2_000,
+    );
   });
 
   it('boots with the defaults (2 s x 3 attempts + pauses inside a 15 s lease)', () => {

@@ -10,8 +10,12 @@ export class DepositsCanFail1764000000400 implements MigrationInterface {
   async up(db: QueryRunner): Promise<void> {
     await db.query(`ALTER TABLE orchestrator.deposits ADD COLUMN failure_code text`);
     await db.query(`ALTER TABLE orchestrator.deposits DROP CONSTRAINT deposits_status_check`);
-    await db.query(`ALTER TABLE orchestrator.deposits ADD CONSTRAINT deposits_status_check CHECK (status IN ('PENDING', 'COMPLETED', 'FAILED'))`);
-    await db.query(`ALTER TABLE orchestrator.deposits ADD CONSTRAINT deposits_failed_with_code CHECK ((status = 'FAILED') = (failure_code IS NOT NULL))`);
+    await db.query(
+      `ALTER TABLE orchestrator.deposits ADD CONSTRAINT deposits_status_check CHECK (status IN ('PENDING', 'COMPLETED', 'FAILED'))`,
+    );
+    await db.query(
+      `ALTER TABLE orchestrator.deposits ADD CONSTRAINT deposits_failed_with_code CHECK ((status = 'FAILED') = (failure_code IS NOT NULL))`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {

@@ -33,21 +33,27 @@ function row(patch: Partial<TransferRow>): TransferRow {
 describe('transferAnswer', () => {
   it.each([false, true])('COMPLETED is 201 and PENDING 202 with Location (replayed: %s)', (replayed) => {
     expect(transferAnswer(row({ status: 'COMPLETED', completed_at: new Date() }), replayed)).toMatchObject({ httpStatus: 201 });
-    expect(transferAnswer(row({}), replayed)).toMatchObject({ httpStatus: 202, location: '/transfers/0b6f7a52-5f0e-4a43-9c55-1d2f3a4b5c6d' });
+    expect(transferAnswer(row({}), replayed)).toMatchObject({
+      httpStatus: 202,
+      location: '/transfers/0b6f7a52-5f0e-4a43-9c55-1d2f3a4b5c6d',
+    });
   });
 
-  it.each(['INSUFFICIENT_FUNDS', 'BALANCE_LIMIT_EXCEEDED', 'CURRENCY_MISMATCH'])('a refusal (%s) is a 422 with transferId, first and replayed', (code) => {
-    for (const replayed of [false, true]) {
-      let thrown: unknown;
-      try {
-        transferAnswer(row({ status: 'FAILED', failure_code: code }), replayed);
-      } catch (error) {
-        thrown = error;
+  it.each(['INSUFFICIENT_FUNDS', 'BALANCE_LIMIT_EXCEEDED', 'CURRENCY_MISMATCH'])(
+    'a refusal (%s) is a 422 with transferId, first and replayed',
+    (code) => {
+      for (const replayed of [false, true]) {
+        let thrown: unknown;
+        try {
+          transferAnswer(row({ status: 'FAILED', failure_code: code }), replayed);
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown).toBeInstanceOf(RefusalError);
+        expect(thrown).toMatchObject({ code, details: { transferId: '0b6f7a52-5f0e-4a43-9c55-1d2f3a4b5c6d' } });
       }
-      expect(thrown).toBeInstanceOf(RefusalError);
-      expect(thrown).toMatchObject({ code, details: { transferId: '0b6f7a52-5f0e-4a43-9c55-1d2f3a4b5c6d' } });
-    }
-  });
+    },
+  );
 
   it('a technical failure answers its first request 503, and a replay its current state (200 FAILED), never the 503 again', () => {
     const failed = row({ status: 'FAILED', failure_code: 'DEPENDENCY_TIMEOUT', completed_at: new Date() });

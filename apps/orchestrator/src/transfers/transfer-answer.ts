@@ -2,7 +2,13 @@ import { DomainError, isErrorCode, RefusalError } from '@bank/contracts';
 import { toTransferView, type TransferRow, type TransferView } from './transfer.row.js';
 
 /** Codes a transfer fails with when the business said no: a 422 now and on every replay. */
-const BUSINESS_REFUSALS = new Set<string>(['INSUFFICIENT_FUNDS', 'CURRENCY_MISMATCH', 'ACCOUNT_NOT_FOUND', 'VALIDATION_FAILED', 'BALANCE_LIMIT_EXCEEDED']);
+const BUSINESS_REFUSALS = new Set<string>([
+  'INSUFFICIENT_FUNDS',
+  'CURRENCY_MISMATCH',
+  'ACCOUNT_NOT_FOUND',
+  'VALIDATION_FAILED',
+  'BALANCE_LIMIT_EXCEEDED',
+]);
 
 export interface TransferAnswer {
   httpStatus: 200 | 201 | 202;
