@@ -29,6 +29,7 @@ export type GetAccountReply = AccountView;
 export class ListAccountsQuery extends RpcCommand {
   @IsUUID() customerId!: string;
   @IsOptional() @IsUUID() afterAccountId?: string;
+  /** A page of at most 1000, plus one to tell whether more follow. */
   @IsOptional() @IsInt() @Min(1) @Max(1_001) limit?: number;
 }
 export type ListAccountsReply = AccountView[];
