@@ -1,1 +1,2 @@
 export * from './tcp-proxy.js';
+export * from './service-test-database.js';
