@@ -11,7 +11,8 @@ describe('transfer saga: compensation, crash recovery, concurrency', () => {
   beforeAll(async () => {
     system = await startTestSystem({
       env: {
-        RPC_TIMEOUT_MS: '2000',
+        // One call (2 x 1400 ms + a pause) ends within the lease: boot refuses settings where it cannot.
+        RPC_TIMEOUT_MS: '1400',
         RPC_RETRIES: '1',
         SAGA_LEASE_MS: '3000',
         SAGA_RECOVERY_INTERVAL_MS: '200',
@@ -40,7 +41,9 @@ describe('transfer saga: compensation, crash recovery, concurrency', () => {
     const alice = await customerWithMoney(1_000);
     const bob = await customerWithMoney(0);
     await system.sys.kill('ledger');
-    const accepted = await bank.transfer(alice.token, { fromAccountId: alice.account, toAccountId: bob.account, amount: 400, currency: 'EUR' }).expect(202);
+    const key = randomUUID();
+    const body = { fromAccountId: alice.account, toAccountId: bob.account, amount: 400, currency: 'EUR' };
+    const accepted = await bank.transfer(alice.token, body, key).expect(202);
     expect(accepted.body.status).toBe('PENDING');
     expect(accepted.headers.location).toBe(`/transfers/${accepted.body.id}`);
     // The hold is on while the saga retries, then gives up and waits to reverse the (unknown) posting.
@@ -63,6 +66,12 @@ describe('transfer saga: compensation, crash recovery, concurrency', () => {
     expect(await bank.account(bob.token, bob.account)).toMatchObject({ balance: 0 });
     const statement = await system.api().get(`/accounts/${bob.account}/statement`).set('authorization', `Bearer ${bob.token}`).expect(200);
     expect(statement.body.entries).toEqual([]);
+    // A replay of the key gets the transfer's current state, never a transient 503, and starts nothing.
+    const replayed = await bank.transfer(alice.token, body, key);
+    expect({ status: replayed.status, body: replayed.body as unknown }).toMatchObject({
+      status: 200,
+      body: { id: accepted.body.id, status: 'FAILED', failureCode: failed.body.failureCode },
+    });
     await expectInvariants(system);
   });
 

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { BankClient } from '../support/bank-client.js';
-import { startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
 
 /**
  * Property: whatever malformed request a client sends to a public endpoint of the orchestrator
  * (bad bodies, headers, tokens, ids, query strings), the answer is a 4xx problem+json with a
  * machine `code`, never a 5xx, and nothing is written. Each generated request starts from a valid
  * one and gets at least one change that makes it invalid; X-Correlation-Id junk rides along.
+ * A second property sends requests that may be fine or not (any Unicode, control characters and
+ * lone surrogates in free text, ids in any letter case, amounts near every limit, an account near
+ * the balance cap): each ends in a 2xx or a coded 4xx, never a 5xx, and a 4xx moves no money.
  */
 
 type Method = 'get' | 'post';
@@ -34,7 +37,13 @@ interface Fixture {
   aliceSecond: string;
   bobAccount: string;
   transferId: string;
+  /** Alice's, with a balance ROOM below the cap. */
+  fullAccount: string;
 }
+
+const CAP = Number.MAX_SAFE_INTEGER;
+const ROOM = 1_000;
+const MAX_AMOUNT = 1_000_000_000_000;
 
 // ---------------------------------------------------------------- generators of bad values
 
@@ -69,6 +78,12 @@ const notUuid = fc.oneof(
   fc.uuid().map((u) => `${u}0`),
   fc.uuid().map((u) => u.replace(/-/g, '')),
 );
+/** The id with each letter in a random case: the same id to the database. */
+const mixedCase = (id: string) =>
+  fc
+    .array(fc.boolean(), { minLength: id.length, maxLength: id.length })
+    .map((upper) => [...id].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join(''));
+
 const notUuidValue = fc.oneof(notUuid, fc.integer(), fc.constant(null), fc.boolean(), fc.constant({}), fc.constant([]));
 const badAmount = fc.oneof(
   fc.constantFrom(0, -1, 1.5, 0.001, 1_000_000_000_001, 2 ** 53, 1e308, -0.5, '10', '', true, null, [], {}, [10], { value: 10 }),
@@ -102,12 +117,24 @@ const badCode = fc.oneof(
   fc.constantFrom('12345', '1234567', 'abcdef', '12 456', '', 123456, null, ['123456'], '１２３４５６'),
   fc.string({ maxLength: 10 }).filter((s) => !/^\d{6}$/.test(s)),
 );
+/** Characters free text refuses: C0 and C1 controls, DEL, and halves of a surrogate pair on their own. */
+const controlChar = fc
+  .oneof(fc.integer({ min: 0x00, max: 0x1f }), fc.constant(0x7f), fc.integer({ min: 0x80, max: 0x9f }))
+  .map((c) => String.fromCharCode(c));
+const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
+/** Text of any script (whole code points: emoji, CJK, combining marks, ...). */
+const unicodeText = (maxLength: number) => fc.string({ unit: 'grapheme', maxLength });
+/** Otherwise fine text with one refused character somewhere in it. */
+const textWith = (bad: fc.Arbitrary<string>) => fc.tuple(unicodeText(60), bad, unicodeText(60)).map(([a, c, b]) => `${a}${c}${b}`);
+
 const badReference = fc.oneof(
   fc.string({ minLength: 141, maxLength: 300 }),
   fc.integer(),
   fc.constant({}),
   fc.constant(['x']),
   fc.boolean(),
+  textWith(controlChar),
+  textWith(loneSurrogate),
 );
 
 /** Body changes that each make the body invalid. */
@@ -172,6 +199,12 @@ function badBody(endpoint: Endpoint, fixture: Fixture): fc.Arbitrary<{ kind: str
   }
   if (endpoint.name === 'POST /transfers') {
     options.push(fc.constant({ kind: 'same source and destination', json: { ...base(), toAccountId: fixture.aliceAccount } }));
+    options.push(
+      mixedCase(fixture.aliceAccount).map((toAccountId) => ({
+        kind: 'same source and destination in another letter case',
+        json: { ...base(), toAccountId },
+      })),
+    );
   }
   return fc.oneof(...options);
 }
@@ -400,7 +433,17 @@ describe('property: malformed requests to every public endpoint get a 4xx proble
     const transfer = await bank
       .transfer(alice.token, { fromAccountId: aliceAccount, toAccountId: aliceSecond, amount: 10, currency: 'EUR' })
       .expect(201);
-    fixture = { alice, bob, aliceAccount, aliceSecond, bobAccount, transferId: (transfer.body as { id: string }).id };
+    // Near the cap in both services, as if it had got there one deposit of 10^12 at a time.
+    const fullAccount = (await bank.openAccount(alice.token)).id;
+    await system.db.query(`UPDATE accounts.accounts SET balance = $2, available_balance = $2 WHERE id = $1`, [
+      fullAccount,
+      String(CAP - ROOM),
+    ]);
+    await system.db.query(`INSERT INTO ledger.balances (account_id, currency, balance) VALUES ($1, 'EUR', $2)`, [
+      fullAccount,
+      String(CAP - ROOM),
+    ]);
+    fixture = { alice, bob, aliceAccount, aliceSecond, bobAccount, transferId: (transfer.body as { id: string }).id, fullAccount };
   }, 180_000);
 
   afterAll(async () => {
@@ -483,6 +526,86 @@ describe('property: malformed requests to every public endpoint get a 4xx proble
       { numRuns: Number(process.env.BAD_INPUT_RUNS ?? 400), examples: examples.map((e) => [e] as [Case]) },
     );
     expect(await state()).toBe(before);
+  }, 240_000);
+
+  /** Where money is: what a refusal must leave as it was. */
+  async function money(): Promise<string> {
+    const { rows } = await system.db.query(`
+      SELECT (SELECT COALESCE(sum(balance), 0) || '/' || COALESCE(sum(available_balance), 0) FROM accounts.accounts) AS balances,
+             (SELECT count(*) FROM accounts.holds WHERE status <> 'RELEASED') AS live_holds,
+             (SELECT count(*) FROM accounts.deposits) AS account_deposits,
+             (SELECT count(*) FROM ledger.entries) AS entries,
+             (SELECT COALESCE(sum(balance), 0) FROM ledger.balances) AS ledger_balances`);
+    return JSON.stringify(rows[0]);
+  }
+
+  it('requests that may be fine or not (Unicode, controls, any letter case, near every limit): 2xx or a coded 4xx, never 5xx (EDGE_INPUT_RUNS)', async () => {
+    const accounts = [fixture.aliceAccount, fixture.aliceSecond, fixture.bobAccount, fixture.fullAccount];
+    const anyCase = fc.constantFrom(...accounts).chain(mixedCase);
+    const nearLimits = fc.oneof(
+      fc.constantFrom(1, 2, ROOM - 1, ROOM, ROOM + 1, MAX_AMOUNT - 1, MAX_AMOUNT, MAX_AMOUNT + 1, CAP - 1, CAP, CAP + 1),
+      fc.integer({ min: 1, max: MAX_AMOUNT }),
+      fc.integer({ min: 1, max: 2 * ROOM }),
+    );
+    const reference = fc.option(fc.oneof(unicodeText(140), textWith(controlChar), textWith(loneSurrogate), unicodeText(200)), {
+      nil: undefined,
+    });
+    type EdgeCase = { what: string; method: 'get' | 'post'; path: string; body?: object };
+    const edge: fc.Arbitrary<EdgeCase> = fc.oneof(
+      fc
+        .record({
+          from: fc.constantFrom(fixture.aliceAccount, fixture.aliceSecond).chain(mixedCase),
+          to: anyCase,
+          amount: nearLimits,
+          reference,
+        })
+        .map(({ from, to, amount, reference }) => ({
+          what: 'POST /transfers',
+          method: 'post' as const,
+          path: '/transfers',
+          body: { fromAccountId: from, toAccountId: to, amount, currency: 'EUR', ...(reference === undefined ? {} : { reference }) },
+        })),
+      fc
+        .record({ id: fc.constantFrom(fixture.aliceAccount, fixture.fullAccount).chain(mixedCase), amount: nearLimits })
+        .map(({ id, amount }) => ({
+          what: 'POST /accounts/:id/deposits',
+          method: 'post' as const,
+          path: `/accounts/${id}/deposits`,
+          body: { amount },
+        })),
+      anyCase.map((id) => ({ what: 'GET /accounts/:id', method: 'get' as const, path: `/accounts/${id}` })),
+    );
+    await fc.assert(
+      fc.asyncProperty(edge, async (c) => {
+        const [wasState, wasMoney] = [await state(), await money()];
+        let req = system.api()[c.method](c.path).set('authorization', `Bearer ${fixture.alice.token}`);
+        if (c.body) req = req.set('idempotency-key', randomUUID()).set('content-type', 'application/json').send(JSON.stringify(c.body));
+        const res = await req.timeout({ response: 15_000 });
+        const what = `${c.what} ${JSON.stringify(c.body ?? c.path).slice(0, 300)} -> ${res.status} ${String(res.text).slice(0, 300)}`;
+        expect({ what, answered: res.status >= 200 && res.status <= 499 }).toEqual({ what, answered: true });
+        if (res.status < 400) {
+          // A 202 goes on after the answer: let it end before the next case compares money.
+          await eventually(
+            () =>
+              system.db.query(
+                `SELECT (SELECT count(*) FROM orchestrator.transfers WHERE status = 'PENDING') + (SELECT count(*) FROM orchestrator.deposits WHERE status = 'PENDING') AS n`,
+              ),
+            (r) => Number((r.rows[0] as { n: string }).n) === 0,
+            { timeoutMs: 60_000 },
+          );
+          return;
+        }
+        const problem = res.body as { code?: unknown } | undefined;
+        expect({ what, machineCode: typeof problem?.code === 'string' && /^[A-Z][A-Z_]+$/.test(problem.code) }).toEqual({
+          what,
+          machineCode: true,
+        });
+        // A refusal moves no money; bad input (400) writes nothing at all, a business refusal (422) only its FAILED saga row.
+        expect({ what, money: await money() }).toEqual({ what, money: wasMoney });
+        if (res.status === 400) expect({ what, state: await state() }).toEqual({ what, state: wasState });
+      }),
+      { numRuns: Number(process.env.EDGE_INPUT_RUNS ?? 150) },
+    );
   }, 240_000);
 
   it('X-Correlation-Id of any shape on valid reads: never a 5xx, and the echoed id is a safe single line', async () => {

@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { HealthModule } from '@bank/common';
 import { DatabaseModule } from '@bank/database';
 import { brokerHealth, OutboxRelayModule } from '@bank/messaging';
+import { ACCOUNT_LIMITS, type AccountLimits } from './accounts/account-limits.js';
 import { AccountsController } from './accounts/accounts.controller.js';
 import { GetAccountHandler } from './accounts/get-account.handler.js';
 import { ListAccountsHandler } from './accounts/list-accounts.handler.js';
@@ -19,6 +20,7 @@ import { accountsMigrations } from './migrations/index.js';
 @Module({})
 export class AccountsModule {
   static forRoot(config: AccountsConfig): DynamicModule {
+    const limits: AccountLimits = { maxPerCustomer: config.ACCOUNTS_MAX_PER_CUSTOMER };
     return {
       module: AccountsModule,
       imports: [
@@ -29,6 +31,7 @@ export class AccountsModule {
       ],
       controllers: [AccountsController],
       providers: [
+        { provide: ACCOUNT_LIMITS, useValue: limits },
         OpenAccountHandler,
         GetAccountHandler,
         ListAccountsHandler,

@@ -1,8 +1,10 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
 
 /** Upper bound of any single amount, in minor units (contract: above 10^12 is invalid). */
 export const MAX_AMOUNT = 1_000_000_000_000;
+/** Cap of any balance, in minor units: JSON numbers stay exact. The schemas' CHECK constraints hold the same number. */
+export const MAX_BALANCE = Number.MAX_SAFE_INTEGER;
 export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 /** Correlation ids accepted from outside; anything else is replaced by a fresh one. */
 export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -30,11 +32,46 @@ export function IsCurrency(): PropertyDecorator {
   };
 }
 
+/** C0 and C1 control characters and DEL: invisible, they break logs, terminals and jsonb (\u0000). */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one (no `u` flag: code units). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Text a person could have typed: no control character and no lone surrogate (half of a UTF-16
+ * pair, which no encoding can write and Postgres refuses). The one check for every free-text field.
+ */
+export function isFreeText(value: unknown): value is string {
+  return typeof value === 'string' && !LONE_SURROGATE.test(value) && !CONTROL_CHARACTER.test(value);
+}
+
+export function IsFreeText(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isFreeText',
+    validator: {
+      validate: (value) => isFreeText(value),
+      defaultMessage: (args) => `${args?.property ?? 'value'} must be text without control characters or lone surrogates`,
+    },
+  });
+}
+
 export function IsReference(): PropertyDecorator {
   return (target, key) => {
     IsOptional()(target, key);
     IsString()(target, key);
     MaxLength(140)(target, key);
+    IsFreeText()(target, key);
+  };
+}
+
+/**
+ * An id from outside: a UUID of any letter case, kept in lower case so that ids compare as the
+ * database compares them (uuid columns ignore case; JavaScript's === does not).
+ */
+export function IsId(): PropertyDecorator {
+  return (target, key) => {
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))(target, key);
+    IsUUID()(target, key);
   };
 }
 

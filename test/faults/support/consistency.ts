@@ -237,7 +237,8 @@ export async function expectConsistent(system: TestSystem, load?: TransferLoad, 
 
 /** Test settings that make recovery quick: short saga timers, fast reconnects and retries. */
 export const FAST_RECOVERY_ENV = {
-  RPC_TIMEOUT_MS: '1000',
+  // One call (2 x 900 ms + a pause) ends within the lease: boot refuses settings where it cannot.
+  RPC_TIMEOUT_MS: '900',
   RPC_RETRIES: '1',
   SAGA_SYNC_WAIT_MS: '3000',
   SAGA_LEASE_MS: '2000',

@@ -1,13 +1,14 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { pgConstraint, pgErrorCode, PgErrorCodes, Sql } from '@bank/database';
-import { DomainError, ReserveFundsCommand, type ReserveFundsReply } from '@bank/contracts';
+import { DomainError, MAX_BALANCE, ReserveFundsCommand, type ReserveFundsReply } from '@bank/contracts';
 
 import type { HoldRow } from './hold.row.js';
 
 /**
  * The first saga step: a hold on the source. One SQL statement (one round trip, one commit): the hold
- * row is inserted only when the owner, both accounts and the currencies check out, and the source's
- * available balance drops by the amount; the CHECK constraint refuses an overdraft atomically.
+ * row is inserted only when the owner, both accounts and the currencies check out and the destination
+ * has room for the amount below the balance cap, and the source's available balance drops by the
+ * amount; the CHECK constraint refuses an overdraft atomically.
  */
 @CommandHandler(ReserveFundsCommand)
 export class ReserveFundsHandler implements ICommandHandler<ReserveFundsCommand, ReserveFundsReply> {
@@ -15,7 +16,7 @@ export class ReserveFundsHandler implements ICommandHandler<ReserveFundsCommand,
 
   async execute(command: ReserveFundsCommand): Promise<ReserveFundsReply> {
     const { transferId, customerId, fromAccountId, toAccountId, amount, currency } = command;
-    if (fromAccountId === toAccountId) throw new DomainError('VALIDATION_FAILED', 'Source and destination must differ');
+    if (fromAccountId.toLowerCase() === toAccountId.toLowerCase()) throw new DomainError('VALIDATION_FAILED', 'Source and destination must differ');
     let rows: { to_customer_id: string }[];
     try {
       rows = await this.db.rows<{ to_customer_id: string }>(
@@ -23,7 +24,7 @@ export class ReserveFundsHandler implements ICommandHandler<ReserveFundsCommand,
            INSERT INTO accounts.holds (transfer_id, account_id, to_account_id, amount, currency, status)
            SELECT $1, s.id, d.id, $5, $6, 'RESERVED'
              FROM accounts.accounts s, accounts.accounts d
-            WHERE s.id = $2 AND d.id = $3 AND s.customer_id = $4 AND s.currency = $6 AND d.currency = $6
+            WHERE s.id = $2 AND d.id = $3 AND s.customer_id = $4 AND s.currency = $6 AND d.currency = $6 AND d.balance <= $7::bigint - $5::bigint
            ON CONFLICT (transfer_id) DO NOTHING
            RETURNING account_id, to_account_id, amount
          ), debit AS (
@@ -32,7 +33,7 @@ export class ReserveFundsHandler implements ICommandHandler<ReserveFundsCommand,
            RETURNING hold.to_account_id
          )
          SELECT d.customer_id AS to_customer_id FROM debit JOIN accounts.accounts d ON d.id = debit.to_account_id`,
-        [transferId, fromAccountId, toAccountId, customerId, amount, currency],
+        [transferId, fromAccountId, toAccountId, customerId, amount, currency, MAX_BALANCE],
       );
     } catch (error) {
       if (pgErrorCode(error) === PgErrorCodes.CheckViolation && pgConstraint(error) === 'available_not_negative') {
@@ -48,8 +49,8 @@ export class ReserveFundsHandler implements ICommandHandler<ReserveFundsCommand,
   private async explainNoHold(command: ReserveFundsCommand): Promise<ReserveFundsReply> {
     const { transferId, customerId, fromAccountId, toAccountId, amount, currency } = command;
     const [hold] = await this.db.rows<HoldRow>(`SELECT * FROM accounts.holds WHERE transfer_id = $1`, [transferId]);
-    const accounts = await this.db.rows<{ id: string; customer_id: string; currency: string }>(
-      `SELECT id, customer_id, currency FROM accounts.accounts WHERE id = ANY($1::uuid[])`,
+    const accounts = await this.db.rows<{ id: string; customer_id: string; currency: string; balance: string }>(
+      `SELECT id, customer_id, currency, balance FROM accounts.accounts WHERE id = ANY($1::uuid[])`,
       [[fromAccountId, toAccountId]],
     );
     const source = accounts.find((a) => a.id === fromAccountId);
@@ -66,6 +67,9 @@ export class ReserveFundsHandler implements ICommandHandler<ReserveFundsCommand,
     if (!destination) throw new DomainError('ACCOUNT_NOT_FOUND', `Destination account ${toAccountId} not found`, { side: 'destination' });
     if (source.currency !== currency || destination.currency !== currency) {
       throw new DomainError('CURRENCY_MISMATCH', `Transfer currency ${currency} does not match the accounts' currencies`);
+    }
+    if (Number(destination.balance) > MAX_BALANCE - amount) {
+      throw new DomainError('BALANCE_LIMIT_EXCEEDED', `Destination account ${toAccountId} has no room for ${amount} below the balance cap`);
     }
     // The preconditions hold now, so the insert lost a race with a concurrent identical command.
     throw new DomainError('SERVICE_UNAVAILABLE', 'Concurrent reserve for the same transfer; retry');

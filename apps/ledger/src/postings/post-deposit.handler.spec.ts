@@ -94,6 +94,22 @@ describe('PostDepositHandler (real Postgres)', () => {
     expect(await balance(accountId)).toBe(100);
   });
 
+  it('refuses with BALANCE_LIMIT_EXCEEDED a deposit that would push the balance past the cap, and writes nothing', async () => {
+    const accountId = randomUUID();
+    await deposit.execute(command(accountId, 1));
+    await db.sql.rows(`UPDATE ledger.balances SET balance = $2 WHERE account_id = $1 RETURNING 1`, [accountId, Number.MAX_SAFE_INTEGER - 10]);
+    const over = command(accountId, 11);
+
+    await expect(deposit.execute(over)).rejects.toMatchObject({ code: 'BALANCE_LIMIT_EXCEEDED' });
+
+    const [count] = await db.sql.rows<{ n: number }>(`SELECT count(*)::int AS n FROM ledger.postings WHERE deposit_id = $1`, [
+      over.depositId,
+    ]);
+    expect(count.n).toBe(0);
+    await deposit.execute(command(accountId, 10));
+    expect(await balance(accountId)).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
   it('refuses a deposit into the settlement account itself', async () => {
     await expect(deposit.execute(command(settlementAccountId('EUR'), 5))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });

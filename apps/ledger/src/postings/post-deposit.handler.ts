@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Sql } from '@bank/database';
 import { DomainError, PostDepositCommand, type PostingReply } from '@bank/contracts';
-import { explainIncompletePosting } from './journal-refusal.js';
+import { BALANCE_GUARD, explainIncompletePosting } from './journal-refusal.js';
 import type { PostingWithEntriesRow } from './posting.row.js';
 import { settlementAccountId } from './settlement-account.js';
 
@@ -19,7 +19,7 @@ const POST_DEPOSIT_SQL = `
     INSERT INTO ledger.balances AS b (account_id, currency, balance)
     SELECT $2::uuid, $4, $3::bigint FROM posting
     ON CONFLICT (account_id) DO UPDATE SET balance = b.balance + EXCLUDED.balance
-     WHERE b.currency = EXCLUDED.currency
+     WHERE ${BALANCE_GUARD}
     RETURNING account_id, balance
   ), booked AS (
     INSERT INTO ledger.entries (posting_id, account_id, amount, currency, balance_after)
@@ -43,7 +43,7 @@ export class PostDepositHandler implements ICommandHandler<PostDepositCommand, P
     try {
       rows = await this.db.rows<{ id: string }>(POST_DEPOSIT_SQL, [depositId, accountId, amount, currency]);
     } catch (error) {
-      return explainIncompletePosting(this.db, error, [accountId], currency);
+      return explainIncompletePosting(this.db, error, [{ accountId, amount }], currency);
     }
     // A deposit's "transfer id" is its deposit id, as in the statement.
     if (rows[0]) return { postingId: rows[0].id, transferId: depositId, kind: 'DEPOSIT' };

@@ -169,6 +169,30 @@ describe('PostTransferHandler (real Postgres)', () => {
     await expect(post.execute(command(account, account, 1))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
+  it('refuses a transfer to the same account written in another letter case', async () => {
+    const account = await funded(10);
+    await expect(post.execute(command(account, account.toUpperCase(), 1))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('refuses with BALANCE_LIMIT_EXCEEDED a transfer that would push the destination past the cap, and books nothing', async () => {
+    const from = await funded(1_000);
+    const to = await funded(1);
+    await db.sql.rows(`UPDATE ledger.balances SET balance = $2 WHERE account_id = $1 RETURNING 1`, [to, Number.MAX_SAFE_INTEGER - 50]);
+    const cmd = command(from, to, 100);
+
+    await expect(post.execute(cmd)).rejects.toMatchObject({ code: 'BALANCE_LIMIT_EXCEEDED' });
+
+    expect(await entriesOf(cmd.transferId)).toHaveLength(0);
+    const [postings] = await db.sql.rows<{ n: number }>(`SELECT count(*)::int AS n FROM ledger.postings WHERE transfer_id = $1`, [
+      cmd.transferId,
+    ]);
+    expect(postings.n).toBe(0);
+    expect(await balance(from)).toBe(1_000);
+    // Up to the cap exactly is fine.
+    await post.execute(command(from, to, 50));
+    expect(await balance(to)).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
   it('runs many opposite transfers at once without deadlock and ends with exact balances', async () => {
     const start = 1_000_000;
     const accounts = [await funded(start), await funded(start), await funded(start)];

@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Sql } from '@bank/database';
 import { DomainError, PostTransferCommand, type PostingReply } from '@bank/contracts';
-import { explainIncompletePosting } from './journal-refusal.js';
+import { BALANCE_GUARD, explainIncompletePosting } from './journal-refusal.js';
 import type { PostingWithEntriesRow } from './posting.row.js';
 
 /**
@@ -23,7 +23,7 @@ const POST_TRANSFER_SQL = `
     INSERT INTO ledger.balances AS b (account_id, currency, balance)
     SELECT legs.account_id, $5, legs.amount FROM posting CROSS JOIN legs ORDER BY legs.account_id
     ON CONFLICT (account_id) DO UPDATE SET balance = b.balance + EXCLUDED.balance
-     WHERE b.currency = EXCLUDED.currency
+     WHERE ${BALANCE_GUARD}
     RETURNING account_id, balance
   ), booked AS (
     INSERT INTO ledger.entries (posting_id, account_id, amount, currency, balance_after)
@@ -40,12 +40,20 @@ export class PostTransferHandler implements ICommandHandler<PostTransferCommand,
 
   async execute(command: PostTransferCommand): Promise<PostingReply> {
     const { transferId, fromAccountId, toAccountId, amount, currency } = command;
-    if (fromAccountId === toAccountId) throw new DomainError('VALIDATION_FAILED', 'Source and destination must differ');
+    if (fromAccountId.toLowerCase() === toAccountId.toLowerCase()) throw new DomainError('VALIDATION_FAILED', 'Source and destination must differ');
     let rows: { id: string }[];
     try {
       rows = await this.db.rows<{ id: string }>(POST_TRANSFER_SQL, [transferId, fromAccountId, toAccountId, amount, currency]);
     } catch (error) {
-      return explainIncompletePosting(this.db, error, [fromAccountId, toAccountId], currency);
+      return explainIncompletePosting(
+        this.db,
+        error,
+        [
+          { accountId: fromAccountId, amount: -amount },
+          { accountId: toAccountId, amount },
+        ],
+        currency,
+      );
     }
     if (rows[0]) return { postingId: rows[0].id, transferId, kind: 'TRANSFER' };
     return this.replay(command);

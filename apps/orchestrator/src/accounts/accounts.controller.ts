@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import {
   AccountsPatterns,
   LedgerPatterns,
@@ -12,7 +13,9 @@ import { RpcClient, UuidParam } from '@bank/common';
 import { AccessTokenGuard, CustomerId } from '../auth/access-token.guard.js';
 import { ACCOUNTS_RPC, LEDGER_RPC } from '../saga/saga.settings.js';
 import { AccountDirectory } from './account-directory.js';
-import { AccountResponse, OpenAccountDto, StatementQueryDto, StatementResponse } from './accounts.dto.js';
+import { AccountResponse, AccountsQueryDto, OpenAccountDto, StatementQueryDto, StatementResponse } from './accounts.dto.js';
+
+const DEFAULT_PAGE = 100;
 
 @ApiTags('accounts')
 @ApiBearerAuth()
@@ -28,16 +31,35 @@ export class AccountsController {
   @Post()
   @HttpCode(201)
   @ApiCreatedResponse({ type: AccountResponse })
+  @ApiUnprocessableEntityResponse({ description: 'ACCOUNT_LIMIT_REACHED: the customer has as many accounts as one may open (ACCOUNTS_MAX_PER_CUSTOMER)' })
   async open(@CustomerId() customerId: string, @Body() body: OpenAccountDto): Promise<AccountView> {
     const account = await this.accounts.send<OpenAccountReply>(AccountsPatterns.OpenAccount, { customerId, currency: body.currency }, { retries: 0 });
     this.directory.remember(account);
     return account;
   }
 
+  /**
+   * Still the contract's Account[], oldest first, now a page of it: when more follow, a
+   * `Link: </accounts?limit=..&cursor=..>; rel="next"` header (RFC 8288) says where, so a client that
+   * never asks for a page gets the whole list as before (up to 100, above the default per-customer limit).
+   */
   @Get()
-  @ApiOkResponse({ type: [AccountResponse] })
-  list(@CustomerId() customerId: string): Promise<ListAccountsReply> {
-    return this.accounts.send<ListAccountsReply>(AccountsPatterns.ListAccounts, { customerId });
+  @ApiOkResponse({ type: [AccountResponse], description: 'a page, oldest first; the Link header (rel="next") points to the next one when there is one' })
+  async list(
+    @CustomerId() customerId: string,
+    @Query() query: AccountsQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ListAccountsReply> {
+    const limit = query.limit ?? DEFAULT_PAGE;
+    // One more than the page: whether a next page exists without a second query.
+    const accounts = await this.accounts.send<ListAccountsReply>(AccountsPatterns.ListAccounts, {
+      customerId,
+      limit: limit + 1,
+      ...(query.cursor ? { afterAccountId: query.cursor } : {}),
+    });
+    const page = accounts.slice(0, limit);
+    if (accounts.length > limit) void reply.header('link', `</accounts?limit=${limit}&cursor=${page[page.length - 1].id}>; rel="next"`);
+    return page;
   }
 
   @Get(':id')

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import { IsInt, IsString, Max, Min, ValidateBy } from 'class-validator';
+import { IsInt, IsString, Max, Min, ValidateBy, type ValidationArguments } from 'class-validator';
+import { RPC_BASE_BACKOFF_MS, rpcCallBudgetMs } from '@bank/common';
 import { BrokerConfig } from '@bank/common/config';
 
 /** A proxy-addr trust entry: a preset, an address, or an address/prefix within the family's length. */
@@ -9,6 +10,26 @@ function isProxyEntry(entry: string): boolean {
   const family = isIP(address);
   if (family === 0 || rest.length > 0) return false;
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/** The longest one step's call can take with these settings. */
+function rpcBudgetOf(config: OrchestratorConfig): number {
+  return rpcCallBudgetMs({ timeoutMs: config.RPC_TIMEOUT_MS, retries: config.RPC_RETRIES, baseBackoffMs: RPC_BASE_BACKOFF_MS });
+}
+
+/**
+ * A step's call must end within the lease the saga renewed before it: a call that outlives the lease
+ * lets another replica take the saga and run the same step while the first still waits on it.
+ */
+function OutlivesOneRpcCall(): PropertyDecorator {
+  return ValidateBy({
+    name: 'outlivesOneRpcCall',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => typeof value === 'number' && value > rpcBudgetOf(args!.object as OrchestratorConfig),
+      defaultMessage: (args?: ValidationArguments) =>
+        `SAGA_LEASE_MS must be longer than one RPC call can take: RPC_TIMEOUT_MS x (RPC_RETRIES + 1) plus the pauses between retries = ${rpcBudgetOf(args!.object as OrchestratorConfig)} ms`,
+    },
+  });
 }
 
 export class OrchestratorConfig extends BrokerConfig {
@@ -73,7 +94,7 @@ export class OrchestratorConfig extends BrokerConfig {
   SAGA_SYNC_WAIT_MS = 5_000;
 
   /** A saga row is driven by one replica at a time: the owner's lease, renewed at every step. */
-  @IsInt() @Min(500) @Max(600_000)
+  @IsInt() @Min(500) @Max(600_000) @OutlivesOneRpcCall()
   SAGA_LEASE_MS = 15_000;
 
   /** How often unfinished sagas (crashed owner, retry due) are looked for. */

@@ -59,6 +59,18 @@ export class DepositRepository {
     return moved ?? null;
   }
 
+  /** The business refused a step that booked nothing: the deposit ends FAILED with the refusal's code, publishing nothing. */
+  async fail(row: DepositRow, owner: string, failureCode: string): Promise<DepositRow | null> {
+    const [failed] = await this.sql.rows<DepositRow>(
+      `UPDATE orchestrator.deposits SET step = 'DONE', status = 'FAILED', failure_code = $3, attempts = 0, last_error = NULL,
+         completed_at = now(), lease_owner = NULL, lease_until = NULL, version = version + 1
+       WHERE id = $1 AND lease_owner = $2 AND version = $4 AND status = 'PENDING'
+       RETURNING *`,
+      [row.id, owner, failureCode, row.version],
+    );
+    return failed ?? null;
+  }
+
   async scheduleRetry(row: DepositRow, owner: string, delayMs: number, error: string): Promise<DepositRow | null> {
     const [retried] = await this.sql.rows<DepositRow>(
       `UPDATE orchestrator.deposits SET attempts = attempts + 1, last_error = $3,

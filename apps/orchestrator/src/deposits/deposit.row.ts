@@ -1,4 +1,5 @@
 export type DepositStep = 'POST_LEDGER' | 'CREDIT_ACCOUNT' | 'DONE';
+export type DepositStatus = 'PENDING' | 'COMPLETED' | 'FAILED';
 
 export interface DepositRow {
   id: string;
@@ -9,8 +10,10 @@ export interface DepositRow {
   account_id: string;
   amount: string;
   currency: string;
-  status: 'PENDING' | 'COMPLETED';
+  status: DepositStatus;
   step: DepositStep;
+  /** Why a FAILED deposit was refused (e.g. BALANCE_LIMIT_EXCEEDED); null otherwise. */
+  failure_code: string | null;
   attempts: number;
   version: number;
   responded: boolean;
@@ -25,9 +28,17 @@ export interface DepositView {
   accountId: string;
   amount: number;
   currency: string;
-  status: 'PENDING' | 'COMPLETED';
+  status: DepositStatus;
+  failureCode?: string;
 }
 
 export function toDepositView(row: DepositRow): DepositView {
-  return { id: row.id, accountId: row.account_id, amount: Number(row.amount), currency: row.currency, status: row.status };
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    amount: Number(row.amount),
+    currency: row.currency,
+    status: row.status,
+    ...(row.failure_code ? { failureCode: row.failure_code } : {}),
+  };
 }

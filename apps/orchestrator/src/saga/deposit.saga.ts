@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AccountsPatterns, createEnvelope, EventTypes, LedgerPatterns, type CreditDepositReply, type PostingReply } from '@bank/contracts';
+import { AccountsPatterns, createEnvelope, DomainError, EventTypes, LedgerPatterns, type CreditDepositReply, type PostingReply } from '@bank/contracts';
 import { isTransient, RequestContext, RpcClient } from '@bank/common';
 import { DepositRepository } from '../deposits/deposit.repository.js';
 import type { DepositRow } from '../deposits/deposit.row.js';
@@ -8,8 +8,11 @@ import { ACCOUNTS_RPC, backoffMs, LEDGER_RPC, SAGA_SETTINGS, type SagaSettings }
 
 /**
  * Money entering from outside: POST_LEDGER (debit the bank's settlement account, credit the customer's)
- * -> CREDIT_ACCOUNT (the account's balance). Both are idempotent by deposit id and nothing can refuse
- * them once the account and its currency were checked, so the saga only goes forward, retrying.
+ * -> CREDIT_ACCOUNT (the account's balance). Both are idempotent by deposit id. The ledger may refuse
+ * the first step (the balance cap: BALANCE_LIMIT_EXCEEDED): it booked nothing, so the deposit ends
+ * FAILED with that code and publishes nothing. Once booked, the saga only goes forward, retrying: a
+ * refused credit means the account and the ledger disagree for a moment (a transfer out of the
+ * account is booked but not yet captured), which the next attempts outlive.
  */
 @Injectable()
 export class DepositSaga {
@@ -57,7 +60,12 @@ export class DepositSaga {
             row = await this.deposits.moveTo(current, SAGA_OWNER, this.settings.leaseMs, 'DONE', [event]);
           }
         } catch (error) {
-          // A refusal here means the world changed under us (it cannot, by design): keep it visible and retry slowly.
+          if (current.step === 'POST_LEDGER' && !isTransient(error)) {
+            const code = error instanceof DomainError ? error.code : 'INTERNAL';
+            this.logger.warn({ msg: 'deposit refused', depositId: current.id, errorCode: code });
+            return (await this.deposits.fail(current, SAGA_OWNER, code)) ?? current;
+          }
+          // A refusal after the booking: the world changed under us for a moment; keep it visible and retry slowly.
           const delay = isTransient(error) ? backoffMs(current.attempts, this.settings.maxBackoffMs) : this.settings.maxBackoffMs;
           const level = isTransient(error) ? 'warn' : 'error';
           this.logger[level]({ msg: 'deposit step failed, retry scheduled', depositId: current.id, step: current.step, delayMs: delay, error: String(error) });

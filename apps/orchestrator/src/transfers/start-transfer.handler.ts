@@ -12,12 +12,18 @@ import { StartTransferCommand } from './start-transfer.command.js';
 import { TransferRepository } from './transfer.repository.js';
 import type { TransferRow } from './transfer.row.js';
 
+/** The saga's row, and whether the request was a replay of a key used before (see `transferAnswer`). */
+export interface StartedTransfer {
+  row: TransferRow;
+  replayed: boolean;
+}
+
 /**
  * POST /transfers: checks what can be checked without writing (input, ownership of the source),
  * then records the saga under the customer's Idempotency-Key and drives it, waiting a bounded time.
  */
 @CommandHandler(StartTransferCommand)
-export class StartTransferHandler implements ICommandHandler<StartTransferCommand, TransferRow> {
+export class StartTransferHandler implements ICommandHandler<StartTransferCommand, StartedTransfer> {
   private readonly logger = new Logger(StartTransferHandler.name);
 
   constructor(
@@ -27,7 +33,7 @@ export class StartTransferHandler implements ICommandHandler<StartTransferComman
     @Inject(SAGA_SETTINGS) private readonly settings: SagaSettings,
   ) {}
 
-  async execute({ customerId, request, idempotencyKey, correlationId }: StartTransferCommand): Promise<TransferRow> {
+  async execute({ customerId, request, idempotencyKey, correlationId }: StartTransferCommand): Promise<StartedTransfer> {
     if (request.fromAccountId === request.toAccountId) {
       throw new DomainError('VALIDATION_FAILED', 'fromAccountId and toAccountId must differ');
     }
@@ -51,15 +57,16 @@ export class StartTransferHandler implements ICommandHandler<StartTransferComman
     );
     if (!created) {
       checkReplay(row, requestHash);
-      return row;
+      return { row, replayed: true };
     }
     // Still running after the wait (a slow step, or a retry scheduled): 202; it finishes on its own.
-    return awaitSaga(
+    const finished = await awaitSaga(
       row,
       this.saga.drive(row),
       this.settings.syncWaitMs,
       () => this.transfers.markResponded(row.id),
       (error) => this.logger.error({ msg: 'transfer saga failed in background', transferId: row.id, error: String(error) }),
     );
+    return { row: finished, replayed: false };
   }
 }

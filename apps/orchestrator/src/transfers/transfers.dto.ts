@@ -1,13 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsUUID } from 'class-validator';
-import { IsAmount, IsCurrency, IsReference } from '@bank/contracts';
+import { IsAmount, IsCurrency, IsId, IsReference } from '@bank/contracts';
 
 export class CreateTransferDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() fromAccountId!: string;
-  @ApiProperty({ format: 'uuid' }) @IsUUID() toAccountId!: string;
+  @ApiProperty({ format: 'uuid', description: 'any letter case; compared and answered in lower case' }) @IsId() fromAccountId!: string;
+  @ApiProperty({ format: 'uuid', description: 'any letter case; compared and answered in lower case' }) @IsId() toAccountId!: string;
   @ApiProperty({ example: 1250, description: 'minor units', minimum: 1, maximum: 1e12 }) @IsAmount() amount!: number;
   @ApiProperty({ example: 'EUR' }) @IsCurrency() currency!: string;
-  @ApiPropertyOptional({ maxLength: 140 }) @IsReference() reference?: string;
+  @ApiPropertyOptional({ maxLength: 140, description: 'free text: no control characters, no lone surrogates' }) @IsReference() reference?: string;
 }
 
 export class TransferStepResponse {

@@ -22,6 +22,17 @@ export function isTransient(error: unknown): boolean {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The pause after a failed attempt at its longest (the real one is jittered down to half of it). */
+const MAX_RETRY_PAUSE_MS = 2_000;
+const retryPauseCapMs = (baseBackoffMs: number, attempt: number) => Math.min(baseBackoffMs * 2 ** attempt, MAX_RETRY_PAUSE_MS);
+
+/** The longest one `send` can take: every attempt timing out, with the longest pause between them. */
+export function rpcCallBudgetMs({ timeoutMs, retries, baseBackoffMs }: Required<RpcCallOptions>): number {
+  let pauses = 0;
+  for (let attempt = 0; attempt < retries; attempt++) pauses += retryPauseCapMs(baseBackoffMs, attempt);
+  return timeoutMs * (retries + 1) + pauses;
+}
+
 /**
  * A synchronous call to another service: timeout on every attempt, retries with exponential
  * backoff and jitter for transient failures only, the caller's correlation id attached, and the
@@ -56,7 +67,7 @@ export class RpcClient {
           observe(isTransient(error) ? 'unavailable' : 'refused');
           throw error;
         }
-        const delay = Math.min(baseBackoffMs * 2 ** attempt, 2_000) * (0.5 + Math.random() / 2);
+        const delay = retryPauseCapMs(baseBackoffMs, attempt) * (0.5 + Math.random() / 2);
         rpcClientRetries.inc({ target: this.target, pattern });
         this.logger.warn({ msg: 'transient failure, retrying', pattern, attempt: attempt + 1, errorCode: error.code, delayMs: Math.round(delay) });
         await sleep(delay);

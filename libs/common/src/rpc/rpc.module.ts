@@ -19,6 +19,8 @@ export interface RpcTarget {
 }
 
 const PROXIES = Symbol('RPC_PROXIES');
+/** First pause before a quick retry; it doubles with each (see `rpcCallBudgetMs`). */
+export const RPC_BASE_BACKOFF_MS = 50;
 
 @Injectable()
 class RpcProxiesCloser implements OnApplicationShutdown {
@@ -55,7 +57,7 @@ export class RpcModule {
         RpcProxiesCloser,
         ...targets.map((t, i) => ({
           provide: t.token,
-          useValue: new RpcClient(proxies[i], t.name, { timeoutMs: t.timeoutMs, retries: t.retries, baseBackoffMs: 50 }),
+          useValue: new RpcClient(proxies[i], t.name, { timeoutMs: t.timeoutMs, retries: t.retries, baseBackoffMs: RPC_BASE_BACKOFF_MS }),
         })),
       ],
       exports: targets.map((t) => t.token),

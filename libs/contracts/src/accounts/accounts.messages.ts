@@ -11,6 +11,7 @@ export interface AccountView {
   createdAt: string;
 }
 
+/** Refused with ACCOUNT_LIMIT_REACHED when the customer has as many accounts as one may open. */
 export class OpenAccountCommand extends RpcCommand {
   @IsUUID() customerId!: string;
   @IsCurrency() currency!: string;
@@ -24,8 +25,12 @@ export class GetAccountQuery extends RpcCommand {
 }
 export type GetAccountReply = AccountView;
 
+/** The customer's accounts, oldest first, `limit` at a time after the account `afterAccountId` (the last of the previous page). */
 export class ListAccountsQuery extends RpcCommand {
   @IsUUID() customerId!: string;
+  @IsOptional() @IsUUID() afterAccountId?: string;
+  /** A page of at most 1000, plus one to tell whether more follow. */
+  @IsOptional() @IsInt() @Min(1) @Max(1_001) limit?: number;
 }
 export type ListAccountsReply = AccountView[];
 

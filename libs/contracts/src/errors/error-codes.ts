@@ -29,6 +29,10 @@ export const ErrorCodes = {
   POSTING_VOIDED: 422,
   /** notifications cannot open a sealed OTP code (other key, other challenge or send, changed bytes). */
   OTP_SEAL_INVALID: 422,
+  /** A deposit or transfer would push a balance past the cap (2^53-1 minor units: JSON numbers stay exact). */
+  BALANCE_LIMIT_EXCEEDED: 422,
+  /** The customer already has as many accounts as one customer may open (ACCOUNTS_MAX_PER_CUSTOMER). */
+  ACCOUNT_LIMIT_REACHED: 422,
   OTP_LOCKED: 429,
   OTP_RATE_LIMITED: 429,
   INTERNAL: 500,
@@ -60,6 +64,8 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   INVALID_STATE: 'Invalid state',
   POSTING_VOIDED: 'Posting voided',
   OTP_SEAL_INVALID: 'Sealed code does not open',
+  BALANCE_LIMIT_EXCEEDED: 'Balance limit exceeded',
+  ACCOUNT_LIMIT_REACHED: 'Account limit reached',
   OTP_LOCKED: 'Too many wrong codes',
   OTP_RATE_LIMITED: 'Too many code requests',
   INTERNAL: 'Internal error',
@@ -85,6 +91,8 @@ export const BUSINESS_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'INVALID_STATE',
   'POSTING_VOIDED',
   'OTP_SEAL_INVALID',
+  'BALANCE_LIMIT_EXCEEDED',
+  'ACCOUNT_LIMIT_REACHED',
   'OTP_INVALID',
   'OTP_EXPIRED',
   'OTP_LOCKED',
