@@ -17,20 +17,28 @@ export function isIncompletePosting(error: unknown): boolean {
  * turns that refusal into CURRENCY_MISMATCH; anything else is rethrown as it came.
  */
 export async function explainIncompletePosting(db: SqlRunner, error: unknown, accountIds: string[], currency: string): Promise<never> {
-  if (isIncompletePosting(error)) {
-    const others = await db.rows<{ account_id: string; currency: string }>(
-      `SELECT account_id, currency FROM ledger.balances WHERE account_id = ANY($1::uuid[]) AND currency <> $2`,
-      [accountIds, currency],
-    );
-    if (others.length > 0) {
-      throw new DomainError(
-        'CURRENCY_MISMATCH',
-        `Posting currency ${currency} does not match the ledger's currency of ${others.map((o) => o.account_id).join(', ')}`,
-        {
-          accounts: others.map((o) => ({ accountId: o.account_id, currency: o.currency })),
-        },
-      );
-    }
-  }
+  if (isIncompletePosting(error)) await refuseOtherCurrency(db, accountIds, currency);
   throw error;
+}
+
+/**
+ * The booking statements insert no posting when an account is kept in another currency (a condition
+ * of the statement, so Postgres logs no error for a business refusal); the journal trigger above stays
+ * the safety net for a balance row created after the statement's snapshot. Read-only: throws
+ * CURRENCY_MISMATCH when one of the accounts is kept in another currency, returns otherwise.
+ */
+export async function refuseOtherCurrency(db: SqlRunner, accountIds: string[], currency: string): Promise<void> {
+  const others = await db.rows<{ account_id: string; currency: string }>(
+    `SELECT account_id, currency FROM ledger.balances WHERE account_id = ANY($1::uuid[]) AND currency <> $2`,
+    [accountIds, currency],
+  );
+  if (others.length > 0) {
+    throw new DomainError(
+      'CURRENCY_MISMATCH',
+      `Posting currency ${currency} does not match the ledger's currency of ${others.map((o) => o.account_id).join(', ')}`,
+      {
+        accounts: others.map((o) => ({ accountId: o.account_id, currency: o.currency })),
+      },
+    );
+  }
 }

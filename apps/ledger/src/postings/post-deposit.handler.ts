@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Sql } from '@bank/database';
 import { DomainError, PostDepositCommand, type PostingReply } from '@bank/contracts';
-import { explainIncompletePosting } from './journal-refusal.js';
+import { explainIncompletePosting, refuseOtherCurrency } from './journal-refusal.js';
 import type { PostingWithEntriesRow } from './posting.row.js';
 import { settlementAccountId } from './settlement-account.js';
 
@@ -12,7 +12,8 @@ import { settlementAccountId } from './settlement-account.js';
 const POST_DEPOSIT_SQL = `
   WITH posting AS (
     INSERT INTO ledger.postings (kind, deposit_id, currency)
-    VALUES ('DEPOSIT', $1, $4)
+    SELECT 'DEPOSIT', $1, $4
+     WHERE NOT EXISTS (SELECT 1 FROM ledger.balances WHERE account_id = $2::uuid AND currency <> $4)
     ON CONFLICT (deposit_id) WHERE kind = 'DEPOSIT' DO NOTHING
     RETURNING id
   ), moved AS (
@@ -50,7 +51,7 @@ export class PostDepositHandler implements ICommandHandler<PostDepositCommand, P
     return this.replay(command);
   }
 
-  /** Read-only: the deposit is already booked; the same terms get the posting back. */
+  /** Read-only: the deposit is already booked (the same terms get the posting back), or the account is kept in another currency. */
   private async replay({ depositId, accountId, amount, currency }: PostDepositCommand): Promise<PostingReply> {
     const [existing] = await this.db.rows<PostingWithEntriesRow>(
       `SELECT p.id, p.kind, p.currency,
@@ -60,7 +61,10 @@ export class PostDepositHandler implements ICommandHandler<PostDepositCommand, P
         GROUP BY p.id`,
       [depositId],
     );
-    if (!existing) throw new DomainError('SERVICE_UNAVAILABLE', `Posting of deposit ${depositId} is not visible yet; retry`);
+    if (!existing) {
+      await refuseOtherCurrency(this.db, [accountId], currency);
+      throw new DomainError('SERVICE_UNAVAILABLE', `Posting of deposit ${depositId} is not visible yet; retry`);
+    }
     const credit = existing.entries.find((e) => e.account_id === accountId);
     if (existing.currency !== currency || credit?.amount !== amount) {
       throw new DomainError('INVALID_STATE', `Deposit ${depositId} was posted with other terms`);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError, type PostTransferCommand } from '@bank/contracts';
-import { createLedgerTestDatabase, type LedgerTestDatabase } from '../testing/ledger-test-database.js';
+import { createLedgerTestDatabase, failedStatements, type LedgerTestDatabase } from '../testing/ledger-test-database.js';
 import { PostDepositHandler } from './post-deposit.handler.js';
 import { PostTransferHandler } from './post-transfer.handler.js';
 import { ReverseTransferHandler } from './reverse-transfer.handler.js';
@@ -152,7 +152,8 @@ describe('PostTransferHandler (real Postgres)', () => {
     const to = await funded(5, 'EUR');
     const cmd = command(from, to, 100, 'USD');
 
-    await expect(post.execute(cmd)).rejects.toMatchObject({ code: 'CURRENCY_MISMATCH' });
+    // A condition of the statement refuses it: no statement fails, so Postgres logs no ERROR with the SQL.
+    expect(await failedStatements(db.sql, () => expect(post.execute(cmd)).rejects.toMatchObject({ code: 'CURRENCY_MISMATCH' }))).toEqual([]);
 
     const [postings] = await db.sql.rows<{ n: number }>(`SELECT count(*)::int AS n FROM ledger.postings WHERE transfer_id = $1`, [
       cmd.transferId,

@@ -1,20 +1,22 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Sql } from '@bank/database';
 import { DomainError, PostTransferCommand, type PostingReply } from '@bank/contracts';
-import { explainIncompletePosting } from './journal-refusal.js';
+import { explainIncompletePosting, refuseOtherCurrency } from './journal-refusal.js';
 import type { PostingWithEntriesRow } from './posting.row.js';
 
 /**
  * One statement, one round trip, one commit: the posting, both running balances and both entries.
  * The posting insert is the idempotency gate (a replay, or a VOID left by an earlier compensation,
- * makes it insert nothing, and then nothing else happens). The balances upsert runs over the legs
+ * makes it insert nothing, and then nothing else happens) and the currency gate (an account kept in
+ * another currency makes it insert nothing too). The balances upsert runs over the legs
  * sorted by account id, so two opposite transfers lock the same rows in the same order and cannot
  * deadlock; each entry's balance_after is the balance its own upsert returned.
  */
 const POST_TRANSFER_SQL = `
   WITH posting AS (
     INSERT INTO ledger.postings (kind, transfer_id, currency)
-    VALUES ('TRANSFER', $1, $5)
+    SELECT 'TRANSFER', $1, $5
+     WHERE NOT EXISTS (SELECT 1 FROM ledger.balances WHERE account_id IN ($2::uuid, $3::uuid) AND currency <> $5)
     ON CONFLICT (transfer_id) WHERE kind IN ('TRANSFER', 'VOID') DO NOTHING
     RETURNING id
   ), legs (account_id, amount) AS (
@@ -53,7 +55,8 @@ export class PostTransferHandler implements ICommandHandler<PostTransferCommand,
 
   /**
    * Nothing was inserted, so a TRANSFER or a VOID for this transfer is committed (DO NOTHING waits
-   * for a concurrent insert to commit). Read-only: the same terms get the posting back.
+   * for a concurrent insert to commit), or an account is kept in another currency. Read-only: the
+   * same terms get the posting back.
    */
   private async replay({ transferId, fromAccountId, toAccountId, amount, currency }: PostTransferCommand): Promise<PostingReply> {
     const [existing] = await this.db.rows<PostingWithEntriesRow>(
@@ -64,7 +67,10 @@ export class PostTransferHandler implements ICommandHandler<PostTransferCommand,
         GROUP BY p.id`,
       [transferId],
     );
-    if (!existing) throw new DomainError('SERVICE_UNAVAILABLE', `Posting of transfer ${transferId} is not visible yet; retry`);
+    if (!existing) {
+      await refuseOtherCurrency(this.db, [fromAccountId, toAccountId], currency);
+      throw new DomainError('SERVICE_UNAVAILABLE', `Posting of transfer ${transferId} is not visible yet; retry`);
+    }
     if (existing.kind === 'VOID') throw new DomainError('POSTING_VOIDED', `Transfer ${transferId} was voided by a compensation`);
     const debit = existing.entries.find((e) => e.account_id === fromAccountId);
     const credit = existing.entries.find((e) => e.account_id === toAccountId);

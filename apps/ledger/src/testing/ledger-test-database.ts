@@ -54,3 +54,23 @@ export async function createLedgerTestDatabase(poolSize = 10): Promise<LedgerTes
     throw error;
   }
 }
+
+/**
+ * The statements Postgres refused with an error while `run` ran (it logs each one with its SQL, so a
+ * business refusal must never be one). Observes `sql.rows`, the handlers' one way to the database.
+ */
+export async function failedStatements(sql: Sql, run: () => Promise<unknown>): Promise<string[]> {
+  const failed: string[] = [];
+  const rows = sql.rows.bind(sql);
+  sql.rows = <T>(text: string, params?: unknown[], options?: Parameters<Sql['rows']>[2]): Promise<T[]> =>
+    rows<T>(text, params, options).catch((error: unknown) => {
+      failed.push(`${(error as Error).message}: ${text}`);
+      throw error;
+    });
+  try {
+    await run();
+  } finally {
+    sql.rows = rows;
+  }
+  return failed;
+}
