@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { BankClient } from '../support/bank-client.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually, itLocal, startTestSystem, type TestSystem } from '../support/test-system.js';
 
-/** The orchestrated core through the public API: transfers, deposits, statements, idempotency, authorization, bad input. */
+/**
+ * The orchestrated core through the public API: transfers, deposits, statements, idempotency, authorization, bad input.
+ * `npm run test:compose` runs this file against the compose stack too (E2E_TARGET): tests that need the
+ * run's own database or processes are `itLocal`.
+ */
 describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', () => {
   let system: TestSystem;
   let bank: BankClient;
@@ -52,7 +56,9 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
     expect(seenByBob.body.status).toBe('COMPLETED');
   });
 
-  it('shows both halves in the timeline, and one correlation id travels through every app that takes part', async () => {
+  let traced: { transferId: string; correlationId: string; eventId: string } | undefined;
+
+  it('shows both halves in the timeline: one event, recorded by audit and handled by each subscriber', async () => {
     const correlationId = `trace-${randomUUID()}`;
     const res = await system
       .api()
@@ -81,12 +87,11 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
       ]),
     );
     expect(entries.map((e) => e.at)).toEqual(entries.map((e) => e.at).sort());
-    // One event, the one the saga published: audit recorded it, the subscribers' inboxes say when they handled it.
-    const { rows } = await system.db.query<{ final_event_id: string }>('SELECT final_event_id FROM orchestrator.transfers WHERE id = $1', [res.body.id]);
-    const eventId = rows[0].final_event_id;
-    expect(eventId).toMatch(/^[0-9a-f-]{36}$/);
+    // One event: audit recorded it, the subscribers' inboxes say when they handled it.
     const choreographed = entries.filter((e) => e.source !== 'saga');
     expect(choreographed).toHaveLength(3);
+    const eventId = choreographed[0].eventId!;
+    expect(eventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(choreographed.map((e) => e.eventId)).toEqual([eventId, eventId, eventId]);
     for (const subscriber of ['notifications', 'analytics']) {
       const handled = await system.http(subscriber).get(`/inbox/${eventId}`).expect(200);
@@ -95,6 +100,13 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
     }
     const audited = await system.http('audit').get('/audit/events').query({ transferId: res.body.id, type: 'transfer.completed' }).expect(200);
     expect(audited.body[0].correlationId).toBe(correlationId);
+    traced = { transferId: res.body.id, correlationId, eventId };
+  });
+
+  itLocal('the event is the one the saga published, and one correlation id travels through every app that takes part', async () => {
+    const { transferId, correlationId, eventId } = traced!;
+    const { rows } = await system.db.query<{ final_event_id: string }>('SELECT final_event_id FROM orchestrator.transfers WHERE id = $1', [transferId]);
+    expect(rows[0].final_event_id).toBe(eventId);
     // auth takes no part in a transfer: tokens are verified at the edge with its public key.
     for (const app of ['orchestrator', 'accounts', 'ledger', 'notifications', 'audit', 'analytics']) {
       await eventually(
@@ -142,7 +154,7 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
   describe('idempotency (IETF idempotency-key draft)', () => {
     const body = () => ({ fromAccountId: aliceEur, toAccountId: bobEur, amount: 7, currency: 'EUR' });
 
-    it('requires the key: 400 and nothing written', async () => {
+    itLocal('requires the key: 400 and nothing written', async () => {
       const before = await transferCount();
       const res = await system.api().post('/transfers').set(auth(alice)).send(body()).expect(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
@@ -173,7 +185,7 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
       expect(res.body.fromAccountId).toBe(bobEur);
     });
 
-    it('same key while the first is still running: 409 IDEMPOTENCY_IN_PROGRESS, then the first response', async () => {
+    itLocal('same key while the first is still running: 409 IDEMPOTENCY_IN_PROGRESS, then the first response', async () => {
       const key = randomUUID();
       const ledgerPid = system.sys.pid('ledger')!;
       process.kill(ledgerPid, 'SIGSTOP'); // the ledger hangs: the first request waits on POST_LEDGER
@@ -212,7 +224,7 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
       }
     });
 
-    it("another customer's account, statement, deposit and transfer look like missing ones (404), and nothing is written", async () => {
+    itLocal("another customer's account, statement, deposit and transfer look like missing ones (404), and nothing is written", async () => {
       const before = await transferCount();
       expect((await system.api().get(`/accounts/${aliceEur}`).set(auth(bob)).expect(404)).body.code).toBe('ACCOUNT_NOT_FOUND');
       await system.api().get(`/accounts/${aliceEur}/statement`).set(auth(bob)).expect(404);
@@ -248,7 +260,7 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
       ['reference too long', () => ({ ...valid(), reference: 'x'.repeat(141) })],
       ['array body', () => [valid()]],
     ];
-    it.each(cases)('%s', async (_, body) => {
+    itLocal.each(cases)('%s', async (_, body) => {
       const before = await transferCount();
       const res = await bank.transfer(alice.token, body() as Record<string, unknown>).expect(400);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);

@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BaseConfig, BrokerConfig } from '@bank/common';
+import semver from 'semver';
+import { composeCommands } from '../../scripts/lib/compose.mjs';
 import { filesOf } from '../../scripts/lib/certs.mjs';
 import { APP_HEAP_FLAGS, APPS, defaultPorts, httpUrl, systemEnv } from '../../scripts/lib/system.mjs';
 import { parseYaml, type YamlMap, type YamlValue } from './support/mini-yaml.js';
@@ -29,22 +31,67 @@ const asString = (value: YamlValue | undefined): string => {
   return value;
 };
 
+const IMAGE = 'bank/app:local';
+/** Every host port the file publishes, with the service that publishes it. */
+const published = Object.entries(services).flatMap(([name, service]) =>
+  ((service.ports ?? []) as string[]).map((mapping) => ({ service: name, mapping })),
+);
+const healthcheckTest = (port: number) => [
+  'CMD',
+  'bash',
+  '-c',
+  `{ printf "GET /health HTTP/1.0\\r\\n\\r\\n" >&3; read -r _ status _ <&3; } 3<>/dev/tcp/127.0.0.1/${port}; [ "$$status" = 200 ]`,
+];
+
 describe('docker-compose.yml', () => {
-  it('has a service for every application of nest-cli.json, plus postgres, rabbitmq, migrate and certs', () => {
-    expect(Object.keys(services).sort()).toEqual([...APPS, 'certs', 'migrate', 'postgres', 'rabbitmq'].sort());
+  it('has a service for every application of nest-cli.json, plus postgres, rabbitmq, migrate, certs and dev-ports', () => {
+    expect(Object.keys(services).sort()).toEqual([...APPS, 'certs', 'dev-ports', 'migrate', 'postgres', 'rabbitmq'].sort());
+  });
+
+  it('has no top-level name (compose v1 refuses it; the project name comes from the directory, -p or COMPOSE_PROJECT_NAME)', () => {
+    expect(
+      Object.keys(compose)
+        .filter((key) => !key.startsWith('x-'))
+        .sort(),
+    ).toEqual(['networks', 'services', 'volumes']);
+  });
+
+  it('builds one image for everything that runs the code, the same way everywhere', () => {
+    const ours = Object.entries(services).filter(([, service]) => service.build !== undefined);
+    expect(ours.map(([name]) => name).sort()).toEqual([...APPS, 'certs', 'dev-ports', 'migrate'].sort());
+    for (const [name, service] of ours)
+      expect({ name, build: service.build, image: service.image }).toEqual({ name, build: { context: '.' }, image: IMAGE });
+  });
+
+  it('publishes only the public API by default, and every published port on 127.0.0.1 only', () => {
+    for (const { mapping } of published) expect(mapping).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    const always = published.filter(({ service }) => services[service]?.profiles === undefined);
+    expect(always).toEqual([{ service: 'orchestrator', mapping: `127.0.0.1:${ports.orchestrator.http}:${ports.orchestrator.http}` }]);
+  });
+
+  it('keeps every service on the internal network; only what publishes ports also joins edge', () => {
+    expect(asMap(compose.networks).backend).toEqual({ internal: true });
+    // The certs one-shot needs no network at all.
+    expect(services.certs?.network_mode).toBe('none');
+    for (const [name, service] of Object.entries(services).filter(([name]) => name !== 'certs')) {
+      const networks = service.networks as string[];
+      expect({ name, backend: networks.includes('backend') }).toEqual({ name, backend: true });
+      expect({ name, edge: networks.includes('edge') }).toEqual({ name, edge: service.ports !== undefined });
+    }
   });
 
   describe.each([...APPS])('service %s', (app) => {
     const service = () => services[app] ?? {};
 
-    it('builds its own app from the Dockerfile and restarts unless stopped', () => {
-      expect(asMap(service().build)).toEqual({ context: '.', args: { APP: app } });
+    it('runs its app (APP) from the one image and restarts unless stopped', () => {
+      expect(environmentOf(app).APP).toBe(app);
+      expect(service().command).toBeUndefined();
       expect(service().restart).toBe('unless-stopped');
     });
 
-    it('sets exactly the variable names systemEnv() sets, all as strings', () => {
+    it('sets exactly the variable names systemEnv() sets, plus APP, all as strings', () => {
       const env = environmentOf(app);
-      expect(Object.keys(env).sort()).toEqual(Object.keys(systemVariables).sort());
+      expect(Object.keys(env).sort()).toEqual([...Object.keys(systemVariables), 'APP'].sort());
       for (const [name, value] of Object.entries(env)) expect({ name, type: typeof value }).toEqual({ name, type: 'string' });
     });
 
@@ -62,22 +109,15 @@ describe('docker-compose.yml', () => {
       expect(env.NODE_ENV).toBe('development');
     });
 
-    it('publishes its HTTP port and no TCP port (commands stay inside the network)', () => {
-      const { http } = ports[app];
-      expect(service().ports).toEqual([`${http}:${http}`]);
-    });
-
-    it('has a healthcheck on its own GET /health (over TLS with the CA on an internal port)', () => {
-      const healthcheck = asMap(service().healthcheck);
-      const test = healthcheck.test as string[];
-      expect(test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+    it('has a healthcheck on its own GET /health (over TLS with the CA on an internal port, by bash builtins on plain HTTP)', () => {
+      const test = asMap(service().healthcheck).test as string[];
       const url = `${httpUrl(app, ports[app].http)}/health`;
       if (url.startsWith('https:')) {
+        expect(test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
         expect(test[3]).toContain(`require('https').get('${url}', { ca: require('fs').readFileSync('/certs/ca.crt') }`);
         expect(test[3]).toMatch(/process\.exit\(r\.statusCode === 200 \? 0 : 1\)/);
       } else {
-        expect(test[3]).toContain(`fetch('${url}')`);
-        expect(test[3]).toMatch(/process\.exit\(r\.status === 200 \? 0 : 1\)/);
+        expect(test).toEqual(healthcheckTest(ports[app].http));
       }
     });
 
@@ -123,37 +163,78 @@ describe('docker-compose.yml', () => {
       POSTGRES_PASSWORD: url.password,
       POSTGRES_DB: url.pathname.slice(1),
     });
-    expect(JSON.stringify(asMap(postgres.healthcheck).test)).toContain('pg_isready');
+    expect(asMap(postgres.healthcheck).test).toEqual(['CMD', 'pg_isready', '-U', url.username, '-d', url.pathname.slice(1)]);
+    // Postgres must not be PID 1: it would take a healthcheck process killed at its timeout for a crashed backend.
+    expect(postgres.init).toBe(true);
   });
 
-  it('runs RabbitMQ 3.10 with the management UI published and a healthcheck', () => {
+  it('runs RabbitMQ 3.10 with a fixed hostname (its node name, so durable queues survive a recreate) and a healthcheck', () => {
     const rabbitmq = services.rabbitmq ?? {};
     expect(rabbitmq.image).toBe('rabbitmq:3.10-management');
-    expect(rabbitmq.ports).toContain('15672:15672');
-    expect(JSON.stringify(asMap(rabbitmq.healthcheck).test)).toContain('rabbitmq-diagnostics');
+    expect(rabbitmq.hostname).toBe('rabbitmq');
+    expect(new URL(asString(environmentOf(APPS[0]).AMQP_URL)).hostname).toBe(rabbitmq.hostname);
+    expect(asMap(rabbitmq.healthcheck).test).toEqual([
+      'CMD',
+      'bash',
+      '-c',
+      `: </dev/tcp/127.0.0.1/${new URL(asString(environmentOf(APPS[0]).AMQP_URL)).port}`,
+    ]);
+  });
+
+  it('dev-ports (profile dev only) forwards each internal HTTP port and the management UI, each to its own service', () => {
+    const devPorts = services['dev-ports'] ?? {};
+    expect(devPorts.profiles).toEqual(['dev']);
+    const [node, script, ...routes] = devPorts.command as string[];
+    expect([node, script]).toEqual(['node', 'scripts/dev-ports.mjs']);
+    const internal = APPS.filter((app) => app !== 'orchestrator').map((app) => ({ port: ports[app].http, to: app }));
+    const expected = [...internal, { port: 15672, to: 'rabbitmq' }];
+    expect(routes).toEqual(expected.map(({ port, to }) => `${port}=${to}:${port}`));
+    expect(devPorts.ports).toEqual(expected.map(({ port }) => `127.0.0.1:${port}:${port}`));
+    expect(existsSync(path.join(root, 'scripts', 'dev-ports.mjs'))).toBe(true);
   });
 });
 
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
 
   it('builds with dev dependencies and runs with production ones only, as a non-root user', () => {
     expect(dockerfile.match(/^FROM node:20-slim AS \S+/gm)?.length).toBeGreaterThanOrEqual(2);
     expect(dockerfile).toMatch(/^RUN npm ci --omit=dev/m);
     expect(dockerfile).toMatch(/^RUN npm run build$/m);
-    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).not.toMatch(/^RUN npm ci --no-audit/m);
   });
 
-  it('runs the app named by APP, and ships what the migrate service runs', () => {
-    expect(dockerfile).toMatch(/^ARG APP=/m);
-    expect(dockerfile).toMatch(/^ENV APP=\$\{APP\}/m);
+  it('has no syntax directive (BuildKit would fetch a frontend image for it) and nothing per app at build time', () => {
+    expect(dockerfile).not.toMatch(/^#\s*syntax\s*=/im);
+    expect(dockerfile).not.toMatch(/^\s*ARG\s/m);
+    expect(dockerfile).not.toMatch(/^\s*ENV\s+APP\b/m);
+  });
+
+  it('runs the app named by APP at run time, and ships what the one-shot and dev services run', () => {
     // The same heap limits as start:all, so the RSS measured by the benchmark is what a container uses.
-    expect(dockerfile).toContain(`exec node ${APP_HEAP_FLAGS.join(' ')} dist/apps/$APP/src/main.js`);
-    expect(dockerfile).toContain('scripts/migrate.mjs');
-    expect(dockerfile).toContain('scripts/certs.mjs');
-    expect(dockerfile).toMatch(/COPY .*scripts\/lib /);
+    expect(runtime).toContain(`exec node ${APP_HEAP_FLAGS.join(' ')} \\"dist/apps/\${APP:?`);
+    expect(runtime).toMatch(/COPY .*scripts\/migrate\.mjs/);
+    expect(runtime).toMatch(/COPY .*scripts\/certs\.mjs/);
+    expect(runtime).toMatch(/COPY .*scripts\/dev-ports\.mjs/);
+    expect(runtime).toMatch(/COPY .*scripts\/lib /);
+  });
+});
+
+describe('package.json engines', () => {
+  const pkg = JSON.parse(read('package.json')) as { engines: { node: string } };
+  const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { engines?: unknown; dev?: boolean }> };
+  const imageNode = /^FROM node:(\d+)-slim/m.exec(read('Dockerfile'))![1];
+
+  it("admit the image's Node, and every locked package supports the oldest Node they admit (npm ci warns EBADENGINE otherwise)", () => {
+    const oldest = semver.minVersion(pkg.engines.node)!.version;
+    expect(semver.major(oldest)).toBe(Number(imageNode));
+    const unsupported = Object.entries(lock.packages)
+      .filter(([name]) => name !== '')
+      .map(([name, entry]) => ({ name: name.replace(/^.*node_modules\//, ''), node: asMap(entry.engines as YamlValue).node }))
+      .flatMap(({ name, node }) => (typeof node === 'string' && !semver.satisfies(oldest, node) ? [`${name} wants node ${node}`] : []));
+    expect(unsupported).toEqual([]);
   });
 });
 
@@ -220,21 +301,22 @@ describe('.env.example', () => {
   });
 });
 
-/** `docker-compose` (v1) or the `docker compose` plugin, whichever answers. */
-function composeCommand(): string[] | undefined {
-  if (spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0) return ['docker-compose'];
-  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return ['docker', 'compose'];
-  return undefined;
-}
-const composeCli = composeCommand();
-
-(composeCli ? it : it.skip)(
-  composeCli
-    ? `${composeCli.join(' ')} config -q accepts docker-compose.yml`
-    : 'docker-compose config -q (skipped: neither docker-compose nor the docker compose plugin is installed)',
-  () => {
-    const [command, ...args] = composeCli!;
-    const result = spawnSync(command, [...args, '-f', 'docker-compose.yml', 'config', '-q'], { cwd: root, encoding: 'utf8' });
-    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
-  },
-);
+// Every Compose CLI on this machine must accept the file: v2 (`docker compose`) and v1 (`docker-compose`).
+const composeClis = composeCommands();
+describe.each(composeClis.length > 0 ? composeClis.map((cli) => [cli.join(' ')]) : [['none']])('compose CLI %s', (cli) => {
+  (cli === 'none' ? it.skip : it)(
+    cli === 'none'
+      ? 'config -q (skipped: neither the docker compose plugin nor docker-compose is installed)'
+      : 'config -q accepts docker-compose.yml, with and without the dev profile',
+    () => {
+      const [command, ...args] = cli.split(' ');
+      for (const profile of [[], ['--profile', 'dev']]) {
+        const result = spawnSync(command, [...args, '-f', 'docker-compose.yml', ...profile, 'config', '-q'], {
+          cwd: root,
+          encoding: 'utf8',
+        });
+        expect({ profile, status: result.status, stderr: result.stderr }).toEqual({ profile, status: 0, stderr: '' });
+      }
+    },
+  );
+});

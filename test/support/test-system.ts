@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import request from 'supertest';
 import { ignoreErrorsOnceEnding } from './test-pool.js';
-import { ensureCerts, ensureDatabase, freePorts, migrateAll, startSystem, systemEnv, type Env, type RunningSystem } from '../../scripts/lib/system.mjs';
+import { defaultPorts, ensureCerts, ensureDatabase, freePorts, httpUrl, migrateAll, startSystem, systemEnv, type Env, type RunningSystem } from '../../scripts/lib/system.mjs';
 
 const run = promisify(execFile);
 const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -29,11 +29,23 @@ export interface TestSystem {
 }
 
 /**
- * The real system, isolated for one test file: its own Postgres database and RabbitMQ vhost, every
+ * E2E_TARGET=<host>: the suites run against a system that is already running there (every app at its
+ * default port; `npm run test:compose` points them at the compose stack) instead of starting their
+ * own. Such a target offers its HTTP ports only: no database of the run's own, no processes to stop,
+ * pause or read the logs of, and its own configuration (a suite's `env` does not reach it).
+ */
+export const E2E_TARGET = process.env.E2E_TARGET || undefined;
+
+/** `it` for a test that needs what only the harness's own system has (its database, processes, logs): skipped against E2E_TARGET. */
+export const itLocal: jest.It = E2E_TARGET === undefined ? it : it.skip;
+
+/**
+ * The real system (or, with E2E_TARGET, the running one), isolated for one test file: its own Postgres database and RabbitMQ vhost, every
  * app as a real process on free ports, migrated with the same step that start:all and compose use.
  * `stop` ends every process and drops the database and the vhost.
  */
 export async function startTestSystem(options: { apps?: string[]; env?: Env } = {}): Promise<TestSystem> {
+  if (E2E_TARGET !== undefined) return runningTarget(E2E_TARGET);
   const id = `e2e_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const databaseUrl = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${id}`);
   // Independent setup steps run side by side: boot time is most of an e2e file's time.
@@ -82,6 +94,53 @@ export async function startTestSystem(options: { apps?: string[]; env?: Env } = 
 export function operatorRequest(url: string, certsDir: string): ReturnType<typeof request.agent> {
   const read = (file: string) => readFileSync(path.join(certsDir, file));
   return request.agent(url, { ca: read('ca.crt'), cert: read('operator.crt'), key: read('operator.key') });
+}
+
+/**
+ * The system already running on `host`, reached the way a client reaches it: HTTP only, internal
+ * ports over TLS as `operator` with the target's own CA and identities (E2E_TARGET_CERTS_DIR).
+ */
+function runningTarget(host: string): TestSystem {
+  const ports = defaultPorts();
+  const certsDir = process.env.E2E_TARGET_CERTS_DIR ?? fail('E2E_TARGET needs E2E_TARGET_CERTS_DIR: the target\'s ca.crt, operator.crt, operator.key');
+  const url = (app: string) => httpUrl(app, ports[app]?.http ?? fail(`no such app: ${app}`)).replace('127.0.0.1', host);
+  const unavailable = (what: string) => (): never =>
+    fail(`E2E_TARGET=${host}: ${what} is not available against a running system (use itLocal)`);
+  const sys = {
+    ports,
+    env: {},
+    logDir: undefined,
+    apps: Object.keys(ports),
+    startupMs: {},
+    totalMs: 0,
+    url,
+    logFile: () => undefined,
+    pid: () => undefined,
+    start: unavailable('start'),
+    stop: unavailable('stop'),
+    kill: unavailable('kill'),
+    restart: unavailable('restart'),
+    waitHealthy: unavailable('waitHealthy'),
+    isRunning: () => true,
+    stopAll: () => Promise.resolve(),
+  } satisfies RunningSystem;
+  // Any use of the database fails loudly with the reason; ending it (afterAll) is harmless.
+  const db = new Proxy({} as pg.Pool, {
+    get: (_, property) => (property === 'end' ? () => Promise.resolve() : unavailable(`its database (db.${String(property)})`)),
+  });
+  return {
+    sys,
+    databaseUrl: '',
+    api: () => request(url('orchestrator')),
+    http: (app) => operatorRequest(url(app), certsDir),
+    certsDir,
+    db,
+    stop: () => Promise.resolve(),
+  };
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }
 
 async function createVhost(vhost: string): Promise<void> {

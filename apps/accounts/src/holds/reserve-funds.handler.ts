@@ -6,9 +6,12 @@ import type { HoldRow } from './hold.row.js';
 
 /**
  * The first saga step: a hold on the source. One SQL statement (one round trip, one commit): the hold
- * row is inserted only when the owner, both accounts and the currencies check out and the destination
- * has room for the amount below the balance cap, and the source's available balance drops by the
- * amount; the CHECK constraint refuses an overdraft atomically.
+ * row is inserted only when the owner, both accounts, the currencies and the available balance check
+ * out and the destination has room for the amount below the balance cap, and the source's available
+ * balance drops by the amount. A refusal is a condition of the statement (no row), not an error:
+ * Postgres would log every failed statement with its SQL. The CHECK constraint stays the safety net
+ * for a concurrent reserve that spends the balance after this statement's snapshot (the UPDATE sees
+ * the newer row and the constraint refuses it atomically).
  */
 @CommandHandler(ReserveFundsCommand)
 export class ReserveFundsHandler implements ICommandHandler<ReserveFundsCommand, ReserveFundsReply> {
@@ -24,7 +27,8 @@ export class ReserveFundsHandler implements ICommandHandler<ReserveFundsCommand,
            INSERT INTO accounts.holds (transfer_id, account_id, to_account_id, amount, currency, status)
            SELECT $1, s.id, d.id, $5, $6, 'RESERVED'
              FROM accounts.accounts s, accounts.accounts d
-            WHERE s.id = $2 AND d.id = $3 AND s.customer_id = $4 AND s.currency = $6 AND d.currency = $6 AND d.balance <= $7::bigint - $5::bigint
+            WHERE s.id = $2 AND d.id = $3 AND s.customer_id = $4 AND s.currency = $6 AND d.currency = $6
+              AND s.available_balance >= $5 AND d.balance <= $7::bigint - $5::bigint
            ON CONFLICT (transfer_id) DO NOTHING
            RETURNING account_id, to_account_id, amount
          ), debit AS (
@@ -49,8 +53,8 @@ export class ReserveFundsHandler implements ICommandHandler<ReserveFundsCommand,
   private async explainNoHold(command: ReserveFundsCommand): Promise<ReserveFundsReply> {
     const { transferId, customerId, fromAccountId, toAccountId, amount, currency } = command;
     const [hold] = await this.db.rows<HoldRow>(`SELECT * FROM accounts.holds WHERE transfer_id = $1`, [transferId]);
-    const accounts = await this.db.rows<{ id: string; customer_id: string; currency: string; balance: string }>(
-      `SELECT id, customer_id, currency, balance FROM accounts.accounts WHERE id = ANY($1::uuid[])`,
+    const accounts = await this.db.rows<{ id: string; customer_id: string; currency: string; balance: string; available_balance: string }>(
+      `SELECT id, customer_id, currency, balance, available_balance FROM accounts.accounts WHERE id = ANY($1::uuid[])`,
       [[fromAccountId, toAccountId]],
     );
     const source = accounts.find((a) => a.id === fromAccountId);
@@ -68,10 +72,14 @@ export class ReserveFundsHandler implements ICommandHandler<ReserveFundsCommand,
     if (source.currency !== currency || destination.currency !== currency) {
       throw new DomainError('CURRENCY_MISMATCH', `Transfer currency ${currency} does not match the accounts' currencies`);
     }
+    if (Number(source.available_balance) < amount) {
+      throw new DomainError('INSUFFICIENT_FUNDS', 'The source account does not have enough available funds');
+    }
     if (Number(destination.balance) > MAX_BALANCE - amount) {
       throw new DomainError('BALANCE_LIMIT_EXCEEDED', `Destination account ${toAccountId} has no room for ${amount} below the balance cap`);
     }
-    // The preconditions hold now, so the insert lost a race with a concurrent identical command.
+    // The preconditions hold now: the insert lost a race with a concurrent identical command, or the
+    // balance grew (a deposit, a release) after the statement's snapshot.
     throw new DomainError('SERVICE_UNAVAILABLE', 'Concurrent reserve for the same transfer; retry');
   }
 }

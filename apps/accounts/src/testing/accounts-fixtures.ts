@@ -20,7 +20,7 @@ export interface Funded {
 /** Opens an account and deposits `amount` into it (none for 0), through the service's own handlers. */
 export async function openFunded(db: TestDatabase, amount: number, currency = 'EUR'): Promise<Funded> {
   const customerId = randomUUID();
-  const account = await new OpenAccountHandler(db.sql).execute({ customerId, currency });
+  const account = await new OpenAccountHandler(db.sql, { maxPerCustomer: 1_000 }).execute({ customerId, currency });
   if (amount > 0) await new CreditDepositHandler(db.sql).execute({ depositId: randomUUID(), accountId: account.id, amount, currency });
   return { id: account.id, customerId };
 }

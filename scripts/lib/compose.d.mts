@@ -1,0 +1,2 @@
+export function composeCommands(): string[][];
+export function composeCommand(): string[] | undefined;
