@@ -41,7 +41,6 @@ describe('OrchestratorConfig: the saga lease outlives one RPC call', () => {
   });
 });
 
-
 function refuses(env: NodeJS.ProcessEnv): string {
   try {
     loadConfig(OrchestratorConfig, env);

@@ -25,7 +25,8 @@ function OutlivesOneRpcCall(): PropertyDecorator {
   return ValidateBy({
     name: 'outlivesOneRpcCall',
     validator: {
-      validate: (value: unknown, args?: ValidationArguments) => typeof value === 'number' && value > rpcBudgetOf(args!.object as OrchestratorConfig),
+      validate: (value: unknown, args?: ValidationArguments) =>
+        typeof value === 'number' && value > rpcBudgetOf(args!.object as OrchestratorConfig),
       defaultMessage: (args?: ValidationArguments) =>
         `SAGA_LEASE_MS must be longer than one RPC call can take: RPC_TIMEOUT_MS x (RPC_RETRIES + 1) plus the pauses between retries = ${rpcBudgetOf(args!.object as OrchestratorConfig)} ms`,
     },
@@ -33,7 +34,9 @@ function OutlivesOneRpcCall(): PropertyDecorator {
 }
 
 export class OrchestratorConfig extends BrokerConfig {
-  @IsInt() @Min(1) @Max(65535)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   ORCHESTRATOR_HTTP_PORT = 3000;
 
   /**
@@ -78,34 +81,51 @@ export class OrchestratorConfig extends BrokerConfig {
   @IsInt() @Min(1) @Max(65535) ANALYTICS_HTTP_PORT = 3006;
 
   /** How long GET /transfers/:id waits for those (asked side by side) before answering without the missing part. */
-  @IsInt() @Min(50) @Max(10_000)
+  @IsInt()
+  @Min(50)
+  @Max(10_000)
   TIMELINE_TIMEOUT_MS = 500;
 
   /** Timeout of one synchronous call to another service. */
-  @IsInt() @Min(50) @Max(60_000)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
   RPC_TIMEOUT_MS = 2_000;
 
   /** Quick retries of a transient failure inside one call (the saga retries further, later). */
-  @IsInt() @Min(0) @Max(10)
+  @IsInt()
+  @Min(0)
+  @Max(10)
   RPC_RETRIES = 2;
 
   /** How long POST /transfers waits for the saga before answering 202 PENDING. */
-  @IsInt() @Min(0) @Max(60_000)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
   SAGA_SYNC_WAIT_MS = 5_000;
 
   /** A saga row is driven by one replica at a time: the owner's lease, renewed at every step. */
-  @IsInt() @Min(500) @Max(600_000) @OutlivesOneRpcCall()
+  @IsInt()
+  @Min(500)
+  @Max(600_000)
+  @OutlivesOneRpcCall()
   SAGA_LEASE_MS = 15_000;
 
   /** How often unfinished sagas (crashed owner, retry due) are looked for. */
-  @IsInt() @Min(50) @Max(600_000)
+  @IsInt()
+  @Min(50)
+  @Max(600_000)
   SAGA_RECOVERY_INTERVAL_MS = 1_000;
 
   /** How long a forward step (reserve, ledger) may keep failing transiently before the saga compensates. */
-  @IsInt() @Min(100) @Max(3_600_000)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   SAGA_STEP_BUDGET_MS = 30_000;
 
   /** Longest pause between two retries of a failing step or compensation. */
-  @IsInt() @Min(10) @Max(600_000)
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
   SAGA_MAX_BACKOFF_MS = 10_000;
 }
