@@ -169,20 +169,28 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
         )
       ).rows[0];
 
-    const [event] = await write(1);
-    await waitFor(async () => (await row(event.id)).attempts === 1, { what: 'the refused attempt counted' });
-    await relay.idle();
-    expect(await row(event.id)).toEqual({ published: false, attempts: 1, last_error: expect.stringMatching(/nack/i) as string });
+    try {
+      const [event] = await write(1);
+      await waitFor(async () => (await row(event.id)).attempts === 1, { what: 'the refused attempt counted' });
+      await relay.idle();
+      expect(await row(event.id)).toEqual({ published: false, attempts: 1, last_error: expect.stringMatching(/nack/i) as string });
 
-    // Asked again while the broker still refuses: one more attempt, still not marked.
-    relay.kick();
-    await relay.idle();
-    expect(await row(event.id)).toMatchObject({ published: false, attempts: 2 });
+      // Asked again (once its retry delay is over) while the broker still refuses: one more attempt, still not marked.
+      const again = async () => {
+        relay.kick();
+        await relay.idle();
+        return row(event.id);
+      };
+      await waitFor(async () => (await again()).attempts === 2, { what: 'the second refused attempt' });
+      expect(await row(event.id)).toMatchObject({ published: false, attempts: 2 });
 
-    await broker.channel.deleteQueue(queue);
-    relay.kick();
-    await relay.idle();
-    expect(await row(event.id)).toMatchObject({ published: true, attempts: 2 });
+      await broker.channel.deleteQueue(queue);
+      await waitFor(async () => (await again()).published, { what: 'the row published once the broker takes it' });
+      expect(await row(event.id)).toMatchObject({ published: true, attempts: 2 });
+    } finally {
+      // A refusing queue left bound to '#' would nack every later test's events.
+      await broker.channel.deleteQueue(queue).catch(() => undefined);
+    }
   });
 
   it('keeps events through a broker outage and delivers all of them once it is back', async () => {

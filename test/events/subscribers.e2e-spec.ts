@@ -123,7 +123,10 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     notifications = await startHttpApp(NotificationsModule.forRoot(notificationsConfig), 'notifications');
     broker = await TestBroker.open(vhost.url());
     for (const app of [audit, analytics, notifications]) {
-      await waitFor(async () => (await httpsGet(`${app.url}/health`, 'none')).status === 200, { what: 'healthy subscriber', timeoutMs: 10_000 });
+      await waitFor(async () => (await httpsGet(`${app.url}/health`, 'none')).status === 200, {
+        what: 'healthy subscriber',
+        timeoutMs: 10_000,
+      });
     }
   }, 45_000);
 
@@ -304,7 +307,10 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     const { stdout } = await run(process.execPath, [path.join(ROOT, 'scripts/redrive.mjs'), 'notifications'], {
       env: { ...process.env, AMQP_URL: vhost.url() },
     });
-    expect(JSON.parse(stdout)).toMatchObject({ subscriber: 'notifications', moved: before + 1 });
+    // At least ours: other tests' notices for customers notifications never met may be parked meanwhile.
+    const redriven = JSON.parse(stdout) as { subscriber: string; moved: number };
+    expect(redriven.subscriber).toBe('notifications');
+    expect(redriven.moved).toBeGreaterThanOrEqual(before + 1);
     const messages = await waitFor(
       async () => {
         const m = await outbox(grace);
@@ -456,11 +462,11 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     };
     await relink('f'.repeat(64));
     try {
-      expect(await verify()).toEqual({ valid: false, records: intact.records, firstInvalidSeq: Number(seq) });
+      expect(await verify()).toMatchObject({ valid: false, reason: 'chain_broken', records: intact.records, firstInvalidSeq: Number(seq) });
     } finally {
       await relink(original);
     }
-    expect(await verify()).toEqual(intact);
+    expect(await verify()).toMatchObject({ valid: true, records: intact.records });
   });
 
   it('refuses to change the trail, and /audit/verify notices a row edited behind its back', async () => {
@@ -483,6 +489,12 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     }
     const tampered = (await getJson<{ valid: boolean; records: number; firstInvalidSeq?: number }>(`${audit.url}/audit/verify`)).body;
     // The check that passed above signed a checkpoint; the edit breaks the chain itself first.
-    expect(tampered).toEqual({ valid: false, records: intact.records, firstInvalidSeq: 2, reason: 'chain_broken', checkpointSeq: expect.any(Number) });
+    expect(tampered).toEqual({
+      valid: false,
+      records: intact.records,
+      firstInvalidSeq: 2,
+      reason: 'chain_broken',
+      checkpointSeq: expect.any(Number),
+    });
   });
 });
