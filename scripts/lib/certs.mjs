@@ -38,8 +38,12 @@ const bits = (buffer) => tlv(0x03, Buffer.from([0]), buffer);
 const bool = (value) => tlv(0x01, Buffer.from([value ? 0xff : 0]));
 const utf8 = (text) => tlv(0x0c, Buffer.from(text, 'utf8'));
 function integer(buffer) {
-  // Positive: a leading 1 bit would read as negative.
-  return tlv(0x02, buffer[0] & 0x80 ? Buffer.concat([Buffer.from([0]), buffer]) : buffer);
+  // DER: the shortest form (a leading zero byte before a byte under 0x80 is refused as padding), and
+  // positive (a leading 1 bit would read as negative).
+  let start = 0;
+  while (start < buffer.length - 1 && buffer[start] === 0 && buffer[start + 1] < 0x80) start += 1;
+  const minimal = buffer.subarray(start);
+  return tlv(0x02, minimal[0] & 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal);
 }
 function oid(dotted) {
   const [a, b, ...rest] = dotted.split('.').map(Number);
