@@ -19,6 +19,7 @@ import { buildOpenApiDocument, renderOpenApi } from '../../apps/orchestrator/src
 import { AuditTrailHandler } from '../../apps/audit/src/trail/audit-trail.handler.js';
 import { AnalyticsCountersHandler } from '../../apps/analytics/src/summary/analytics-counters.handler.js';
 import { CustomerNoticesHandler } from '../../apps/notifications/src/notices/customer-notices.handler.js';
+import { undocumentedCalls } from '../../scripts/bench/contract.mjs';
 import { clientTypes } from '../../scripts/lib/client-types.mjs';
 
 // The two descriptions of the system, held to the code: the committed files are what the code
@@ -129,6 +130,14 @@ describe('the OpenAPI document (GET /docs-json)', () => {
     expect(problems.filter((p) => p.severity !== 'error').map((p) => `${p.ruleId} ${p.location[0]?.pointer ?? ''}`)).toEqual([
       'operation-4xx-response #/paths/~1health/get/responses',
       'operation-4xx-response #/paths/~1metrics/get/responses',
+    ]);
+  });
+
+  it('describes every call the bench sends and every status it counts (the bench checks the served one before it starts)', () => {
+    expect(undocumentedCalls(document)).toEqual([]);
+    expect(undocumentedCalls(document, { 'POST /transfers': [201, 418], 'DELETE /transfers/{id}': [204] })).toEqual([
+      'POST /transfers: status 418 not documented',
+      'DELETE /transfers/{id}: not in the document',
     ]);
   });
 
