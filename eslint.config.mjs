@@ -37,7 +37,16 @@ const shared = {
 };
 
 export default defineConfig(
-  globalIgnores(['dist/', 'node_modules/', 'coverage/', 'logs/', 'bench-results/', '.stryker-tmp/', 'reports/']),
+  globalIgnores([
+    'dist/',
+    'node_modules/',
+    'coverage/',
+    'logs/',
+    'bench-results/',
+    '.stryker-tmp/',
+    'reports/',
+    'test/support/bank-api.generated.ts',
+  ]),
   {
     files: ['**/*.{ts,mts,cts}'],
     extends: [tseslint.configs.recommendedTypeChecked],

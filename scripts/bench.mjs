@@ -20,6 +20,7 @@ import { pgbenchAvailable, runPgbench } from './bench/pgbench.mjs';
 import { findProcesses, watchProcesses } from './bench/processes.mjs';
 import { renderReport } from './bench/report.mjs';
 import { createParticipants } from './bench/setup.mjs';
+import { checkBenchContract } from './bench/contract.mjs';
 import { parseOptions, USAGE } from './bench/options.mjs';
 
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
@@ -70,6 +71,11 @@ async function main() {
     log(
       `the orchestrator (${urls.orchestrator}) and notifications (${urls.notifications}) must be running: start the system with npm run start:all`,
     );
+    return 2;
+  }
+  const undocumented = await checkBenchContract(urls.orchestrator);
+  if (undocumented.length > 0) {
+    log(`the served OpenAPI document does not describe what the bench sends: ${undocumented.join('; ')}`);
     return 2;
   }
   const missing = ['audit', 'analytics', 'ledger'].filter((a) => !up[a]);

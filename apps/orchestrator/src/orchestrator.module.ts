@@ -42,6 +42,9 @@ export function orchestratorRetention(retention: RetentionConfig): RetentionRule
   });
 }
 
+/** The public edge's controllers (besides /health and /metrics); the OpenAPI document is made from them. */
+export const ORCHESTRATOR_CONTROLLERS = [LoginController, AccountsController, DepositsController, TransfersController];
+
 @Module({})
 export class OrchestratorModule {
   static forRoot(config: OrchestratorConfig): DynamicModule {
@@ -68,19 +71,33 @@ export class OrchestratorModule {
       module: OrchestratorModule,
       imports: [
         CqrsModule.forRoot(),
-        DatabaseModule.forRoot({ schema: ORCHESTRATOR_SCHEMA, url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, migrations: orchestratorMigrations }),
-        RpcModule.register([
-          { token: ACCOUNTS_RPC, name: 'accounts', host: config.ACCOUNTS_HOST, port: config.ACCOUNTS_TCP_PORT, ...rpc },
-          { token: LEDGER_RPC, name: 'ledger', host: config.LEDGER_HOST, port: config.LEDGER_TCP_PORT, ...rpc },
-          { token: AUTH_RPC, name: 'auth', host: config.AUTH_HOST, port: config.AUTH_TCP_PORT, ...rpc },
-          { token: NOTIFICATIONS_RPC, name: 'notifications', host: config.NOTIFICATIONS_HOST, port: config.NOTIFICATIONS_TCP_PORT, ...rpc },
-        ], identity),
+        DatabaseModule.forRoot({
+          schema: ORCHESTRATOR_SCHEMA,
+          url: config.DATABASE_URL,
+          poolSize: config.DB_POOL_SIZE,
+          migrations: orchestratorMigrations,
+        }),
+        RpcModule.register(
+          [
+            { token: ACCOUNTS_RPC, name: 'accounts', host: config.ACCOUNTS_HOST, port: config.ACCOUNTS_TCP_PORT, ...rpc },
+            { token: LEDGER_RPC, name: 'ledger', host: config.LEDGER_HOST, port: config.LEDGER_TCP_PORT, ...rpc },
+            { token: AUTH_RPC, name: 'auth', host: config.AUTH_HOST, port: config.AUTH_TCP_PORT, ...rpc },
+            {
+              token: NOTIFICATIONS_RPC,
+              name: 'notifications',
+              host: config.NOTIFICATIONS_HOST,
+              port: config.NOTIFICATIONS_TCP_PORT,
+              ...rpc,
+            },
+          ],
+          identity,
+        ),
         // Ships transfer.* and deposit.* events from the outbox the saga writes in its final statement.
         OutboxRelayModule.forRoot({ schema: ORCHESTRATOR_SCHEMA, broker: config }),
         RetentionModule.forRoot(orchestratorRetention, retention),
         HealthModule.forRoot(brokerHealth()),
       ],
-      controllers: [LoginController, AccountsController, DepositsController, TransfersController],
+      controllers: ORCHESTRATOR_CONTROLLERS,
       providers: [
         { provide: SAGA_SETTINGS, useValue: saga },
         { provide: TIMELINE_SETTINGS, useValue: timeline },

@@ -19,3 +19,4 @@ export * from './consumer/subscriber.config.js';
 export * from './consumer/event-subscriber.service.js';
 export * from './consumer/event-subscriber.module.js';
 export * from './metrics/messaging.metrics.js';
+export * from './asyncapi/asyncapi.document.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createEnvelope, EventTypes, type EventDataMap, type EventEnvelope, type EventType } from '@bank/contracts';
+import { asyncApiViolation } from '../../support/api-contract.js';
 
 export const newId = () => randomUUID();
 
@@ -7,8 +8,12 @@ let phoneCounter = 0;
 /** A fresh E.164 number per call. */
 export const newPhone = () => `+49151${String(Date.now() % 1_000_000).padStart(6, '0')}${String(++phoneCounter).padStart(3, '0')}`;
 
+/** An event as its producer would publish it; one its AsyncAPI message refuses fails the test at once (poison is built by hand). */
 export function event<T extends EventType>(type: T, data: EventDataMap[T]): EventEnvelope<T, EventDataMap[T]> {
-  return createEnvelope(type, data, { correlationId: `e2e-${randomUUID()}` });
+  const envelope = createEnvelope(type, data, { correlationId: `e2e-${randomUUID()}` });
+  const violation = asyncApiViolation(envelope);
+  if (violation) throw new Error(`this event does not match docs/asyncapi.yaml: ${violation}`);
+  return envelope;
 }
 
 export interface Customer {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
   AccountsPatterns,
@@ -12,13 +12,14 @@ import {
 import { RpcClient, UuidParam } from '@bank/common';
 import { AccessTokenGuard, CustomerId } from '../auth/access-token.guard.js';
 import { ACCOUNTS_RPC, LEDGER_RPC } from '../saga/saga.settings.js';
+import { ApiCallsServices, ApiProblems } from '../openapi/problems.js';
 import { AccountDirectory } from './account-directory.js';
 import { AccountResponse, AccountsQueryDto, OpenAccountDto, StatementQueryDto, StatementResponse } from './accounts.dto.js';
 
 const DEFAULT_PAGE = 100;
 
 @ApiTags('accounts')
-@ApiBearerAuth()
+@ApiBearerAuth('bearer')
 @UseGuards(AccessTokenGuard)
 @Controller('accounts')
 export class AccountsController {
@@ -30,10 +31,23 @@ export class AccountsController {
 
   @Post()
   @HttpCode(201)
-  @ApiCreatedResponse({ type: AccountResponse })
-  @ApiUnprocessableEntityResponse({ description: 'ACCOUNT_LIMIT_REACHED: the customer has as many accounts as one may open (ACCOUNTS_MAX_PER_CUSTOMER)' })
+  @ApiOperation({
+    operationId: 'openAccount',
+    summary: 'Open an account in a currency',
+    description:
+      '**Orchestration**: one command to accounts (`open-account`), answered when the account exists. **Choreography** that ' +
+      'follows: `account.opened` (from the accounts outbox; to audit, analytics and notifications).',
+  })
+  @ApiCreatedResponse({ type: AccountResponse, description: 'the new account, balance 0' })
+  @ApiUnprocessableEntityResponse({ description: 'the customer has as many accounts as one may open (ACCOUNTS_MAX_PER_CUSTOMER)' })
+  @ApiProblems('ACCOUNT_LIMIT_REACHED')
+  @ApiCallsServices()
   async open(@CustomerId() customerId: string, @Body() body: OpenAccountDto): Promise<AccountView> {
-    const account = await this.accounts.send<OpenAccountReply>(AccountsPatterns.OpenAccount, { customerId, currency: body.currency }, { retries: 0 });
+    const account = await this.accounts.send<OpenAccountReply>(
+      AccountsPatterns.OpenAccount,
+      { customerId, currency: body.currency },
+      { retries: 0 },
+    );
     this.directory.remember(account);
     return account;
   }
@@ -44,7 +58,19 @@ export class AccountsController {
    * never asks for a page gets the whole list as before (up to 100, above the default per-customer limit).
    */
   @Get()
-  @ApiOkResponse({ type: [AccountResponse], description: 'a page, oldest first; the Link header (rel="next") points to the next one when there is one' })
+  @ApiOperation({
+    operationId: 'listAccounts',
+    summary: "The caller's accounts, oldest first, a page at a time",
+    description: 'A read: one query to accounts (`list-accounts`). Publishes no event.',
+  })
+  @ApiOkResponse({
+    type: [AccountResponse],
+    description: 'a page, oldest first; the Link header (rel="next") points to the next one when there is one',
+    headers: {
+      Link: { description: 'RFC 8288: `</accounts?limit=..&cursor=..>; rel="next"` when more follow', schema: { type: 'string' } },
+    },
+  })
+  @ApiCallsServices()
   async list(
     @CustomerId() customerId: string,
     @Query() query: AccountsQueryDto,
@@ -63,14 +89,32 @@ export class AccountsController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ type: AccountResponse })
+  @ApiOperation({
+    operationId: 'getAccount',
+    summary: 'One account of the caller, with its balances',
+    description: "A read: one query to accounts (`get-account`). Someone else's account does not exist (404). Publishes no event.",
+  })
+  @ApiOkResponse({ type: AccountResponse, description: 'the account' })
+  @ApiProblems('ACCOUNT_NOT_FOUND')
+  @ApiCallsServices()
   get(@CustomerId() customerId: string, @Param('id', UuidParam()) id: string): Promise<AccountView> {
     return this.directory.fetch(id, customerId);
   }
 
   @Get(':id/statement')
-  @ApiOkResponse({ type: StatementResponse })
-  async statement(@CustomerId() customerId: string, @Param('id', UuidParam()) id: string, @Query() query: StatementQueryDto): Promise<StatementReply> {
+  @ApiOperation({
+    operationId: 'getStatement',
+    summary: "An account's booked entries, newest first",
+    description: 'A read: the account from accounts (`get-account`), its entries from the ledger (`get-statement`). Publishes no event.',
+  })
+  @ApiOkResponse({ type: StatementResponse, description: 'a page of the statement; nextCursor is null on the last page' })
+  @ApiProblems('ACCOUNT_NOT_FOUND')
+  @ApiCallsServices()
+  async statement(
+    @CustomerId() customerId: string,
+    @Param('id', UuidParam()) id: string,
+    @Query() query: StatementQueryDto,
+  ): Promise<StatementReply> {
     const account = await this.directory.fetch(id, customerId);
     const statement = await this.ledger.send<StatementReply>(LedgerPatterns.GetStatement, {
       accountId: id,

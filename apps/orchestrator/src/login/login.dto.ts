@@ -10,7 +10,7 @@ export class RequestOtpDto {
 }
 
 export class VerifyOtpDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '3e5a7c9b-1d3f-4b2a-9c4e-6f8a0b2d4c6e' })
   @IsUUID()
   challengeId!: string;
 
@@ -21,13 +21,13 @@ export class VerifyOtpDto {
 }
 
 export class OtpChallengeResponse {
-  @ApiProperty({ format: 'uuid' }) challengeId!: string;
-  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+  @ApiProperty({ format: 'uuid', example: '3e5a7c9b-1d3f-4b2a-9c4e-6f8a0b2d4c6e' }) challengeId!: string;
+  @ApiProperty({ format: 'date-time', example: '2026-12-01T12:05:00.000Z' }) expiresAt!: string;
 }
 
 export class AccessTokenResponse {
-  @ApiProperty() accessToken!: string;
+  @ApiProperty({ example: 'eyJhbGciOiJFZERTQSIsImtpZCI6ImsxIn0.eyJzdWIiOiI2ZjFkIn0.c2lnbmF0dXJl' }) accessToken!: string;
   @ApiProperty({ example: 'Bearer' }) tokenType!: 'Bearer';
-  @ApiProperty({ description: 'seconds' }) expiresIn!: number;
-  @ApiProperty({ format: 'uuid' }) customerId!: string;
+  @ApiProperty({ description: 'seconds', example: 900 }) expiresIn!: number;
+  @ApiProperty({ format: 'uuid', example: '6f1d3c2a-5b4e-4f7a-9c8d-1e2f3a4b5c6d' }) customerId!: string;
 }

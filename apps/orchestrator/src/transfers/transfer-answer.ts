@@ -1,8 +1,8 @@
-import { DomainError, isErrorCode, RefusalError } from '@bank/contracts';
+import { DomainError, isErrorCode, RefusalError, type ErrorCode } from '@bank/contracts';
 import { toTransferView, type TransferRow, type TransferView } from './transfer.row.js';
 
 /** Codes a transfer fails with when the business said no: a 422 now and on every replay. */
-const BUSINESS_REFUSALS = new Set<string>([
+export const TRANSFER_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'INSUFFICIENT_FUNDS',
   'CURRENCY_MISMATCH',
   'ACCOUNT_NOT_FOUND',
@@ -30,7 +30,7 @@ export function transferAnswer(row: TransferRow, replayed: boolean): TransferAns
       return { httpStatus: 201, view };
     case 'FAILED': {
       const code = row.failure_code && isErrorCode(row.failure_code) ? row.failure_code : 'INTERNAL';
-      if (BUSINESS_REFUSALS.has(code)) throw new RefusalError(code, undefined, { transferId: row.id });
+      if (TRANSFER_REFUSALS.has(code)) throw new RefusalError(code, undefined, { transferId: row.id });
       if (replayed) return { httpStatus: 200, view };
       throw new DomainError('SERVICE_UNAVAILABLE', `Transfer failed (${code}) and was compensated`, { transferId: row.id });
     }

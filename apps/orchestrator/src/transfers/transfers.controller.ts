@@ -6,6 +6,7 @@ import {
   ApiCreatedResponse,
   ApiHeader,
   ApiOkResponse,
+  ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -15,16 +16,17 @@ import { UuidParam } from '@bank/common';
 import { DomainError } from '@bank/contracts';
 import { AccessTokenGuard, CustomerId } from '../auth/access-token.guard.js';
 import { IdempotencyKey } from '../common/idempotency-key.js';
+import { ApiCallsServices, ApiProblems, ApiRefusals } from '../openapi/problems.js';
 import { StartTransferCommand } from './start-transfer.command.js';
 import type { StartedTransfer } from './start-transfer.handler.js';
-import { transferAnswer } from './transfer-answer.js';
+import { TRANSFER_REFUSALS, transferAnswer } from './transfer-answer.js';
 import { TransferRepository } from './transfer.repository.js';
 import { TransferTimelineService, type TransferTimeline } from './transfer-timeline.service.js';
 import { toTransferView, type TransferView } from './transfer.row.js';
 import { CreateTransferDto, TransferResponse, TransferWithTimelineResponse } from './transfers.dto.js';
 
 @ApiTags('transfers')
-@ApiBearerAuth()
+@ApiBearerAuth('bearer')
 @UseGuards(AccessTokenGuard)
 @Controller('transfers')
 export class TransfersController {
@@ -35,14 +37,43 @@ export class TransfersController {
   ) {}
 
   @Post()
-  @ApiHeader({ name: 'Idempotency-Key', required: true })
-  @ApiCreatedResponse({ type: TransferResponse, description: 'COMPLETED within the request' })
-  @ApiAcceptedResponse({ type: TransferResponse, description: 'PENDING: still running, finishes on its own (see Location)' })
-  @ApiOkResponse({ type: TransferResponse, description: 'a replayed key of a transfer that failed for a technical reason: its current state (FAILED, failureCode)' })
-  @ApiUnprocessableEntityResponse({
-    description: 'INSUFFICIENT_FUNDS, CURRENCY_MISMATCH, ACCOUNT_NOT_FOUND (destination), BALANCE_LIMIT_EXCEEDED (destination full), IDEMPOTENCY_KEY_REUSED; body carries transferId',
+  @ApiOperation({
+    operationId: 'createTransfer',
+    summary: 'Move money from an account of the caller to another account',
+    description:
+      '**Orchestration** (the transfer saga): reserve the funds at accounts (`reserve-funds`), book the double entry in the ledger ' +
+      '(`post-transfer`), commit (`commit-funds`); on a refusal or an unanswered step it compensates (`reverse-transfer`, ' +
+      '`release-funds`). Waits up to SAGA_SYNC_WAIT_MS, then answers 202 and finishes on its own. Idempotent by Idempotency-Key. ' +
+      '**Choreography** that follows: `transfer.completed` or `transfer.failed` (from the orchestrator outbox; to audit, analytics ' +
+      'and notifications, which texts the receiving customer). GET /transfers/{id} shows both halves.',
   })
-  @ApiServiceUnavailableResponse({ description: 'failed for a technical reason and compensated (nothing moved): try again; a replay of the key answers the current state' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: true,
+    description: '1-255 printable ASCII characters; same key and body: the first answer again',
+    schema: { type: 'string', maxLength: 255, example: '5f0c7a52-transfer-1' },
+  })
+  @ApiCreatedResponse({ type: TransferResponse, description: 'COMPLETED within the request' })
+  @ApiAcceptedResponse({
+    type: TransferResponse,
+    description: 'PENDING: still running, finishes on its own (see Location)',
+    headers: { Location: { description: 'where the transfer is: /transfers/{id}', schema: { type: 'string', format: 'uri-reference' } } },
+  })
+  @ApiOkResponse({
+    type: TransferResponse,
+    description: 'a replayed key of a transfer that failed for a technical reason: its current state (FAILED, failureCode)',
+  })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'refused by the business (ACCOUNT_NOT_FOUND: the destination; BALANCE_LIMIT_EXCEEDED: the destination is full), or the key was used for another request; a refusal carries transferId',
+  })
+  @ApiServiceUnavailableResponse({
+    description:
+      'failed for a technical reason and compensated (nothing moved), or a dependency is down: try again; a replay of the key answers the current state',
+  })
+  @ApiProblems('ACCOUNT_NOT_FOUND')
+  @ApiRefusals(TRANSFER_REFUSALS)
+  @ApiCallsServices()
   async create(
     @CustomerId() customerId: string,
     @IdempotencyKey() key: string,
@@ -60,8 +91,19 @@ export class TransfersController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ type: TransferWithTimelineResponse })
-  async get(@CustomerId() customerId: string, @Param('id', UuidParam()) id: string): Promise<TransferView & { timeline: TransferTimeline }> {
+  @ApiOperation({
+    operationId: 'getTransfer',
+    summary: 'One transfer: its saga steps and the events that followed',
+    description:
+      'A read for the owner of either account: the saga row (the orchestrated half) and a timeline that asks audit, ' +
+      'notifications and analytics when they recorded or handled its events (the choreographed half). Publishes no event.',
+  })
+  @ApiOkResponse({ type: TransferWithTimelineResponse, description: 'the transfer with its timeline' })
+  @ApiProblems('TRANSFER_NOT_FOUND')
+  async get(
+    @CustomerId() customerId: string,
+    @Param('id', UuidParam()) id: string,
+  ): Promise<TransferView & { timeline: TransferTimeline }> {
     const row = await this.transfers.findById(id);
     // Visible to the owners of either account; to anyone else it does not exist.
     if (!row || (row.customer_id !== customerId && row.to_customer_id !== customerId)) {
