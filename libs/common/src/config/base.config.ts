@@ -53,6 +53,13 @@ export class BrokerConfig extends BaseConfig {
   @IsInt() @Min(0) @Max(600)
   AMQP_HEARTBEAT_SECONDS = 10;
 
+  /**
+   * Prefix of the system's broker users (and Postgres roles): the producer of an event type is the
+   * broker user `<ROLE_PREFIX><service>` (EVENT_PRODUCERS), and a subscriber parks what another sent.
+   */
+  @IsString() @Matches(/^[a-z][a-z0-9_]{0,30}$/)
+  ROLE_PREFIX = 'bank_';
+
   /** Longest pause between two reconnection attempts to the broker. */
   @IsInt() @Min(100) @Max(300_000)
   AMQP_RECONNECT_MAX_MS = 10_000;
