@@ -18,6 +18,7 @@ export function runtimeRole(prefix: string, app: string): string;
 export function ownerRole(prefix: string, app: string): string;
 export function generatePassword(): string;
 export function scramVerifier(password: string, salt?: Buffer, iterations?: number): string;
+export function adminDatabaseUrl(adminUrl: string, databaseUrl: string): string;
 export function migrationUrl(adminUrl: string, databaseUrl: string, role: string): string;
 export function vhostOf(amqpUrl: string): string;
 export function brokerApps(apps: readonly string[]): string[];
@@ -31,6 +32,8 @@ export function provisionDatabase(options: {
   passwords?: Record<string, string>;
 }): Promise<void>;
 export function dropDatabaseRoles(options: { adminUrl?: string; apps: readonly string[]; prefix: string }): Promise<void>;
+/** The RabbitMQ management HTTP API as the admin of `adminUrl`; DELETE of something missing resolves. */
+export function managementApi(adminUrl?: string): (method: string, path: string, body?: unknown) => Promise<unknown>;
 export function provisionBroker(options: {
   adminUrl?: string;
   amqpUrl: string;

@@ -87,10 +87,16 @@ function withCredentials(raw, user, password) {
   return url.toString();
 }
 
-/** The admin URL pointed at the database of `databaseUrl`, acting as `role` (SET ROLE at connect). */
-export function migrationUrl(adminUrl, databaseUrl, role) {
+/** The admin URL pointed at the database of `databaseUrl` (e.g. for ensureDatabase). */
+export function adminDatabaseUrl(adminUrl, databaseUrl) {
   const url = new URL(adminUrl);
   url.pathname = `/${encodeURIComponent(databaseName(databaseUrl))}`;
+  return url.toString();
+}
+
+/** The admin URL pointed at the database of `databaseUrl`, acting as `role` (SET ROLE at connect). */
+export function migrationUrl(adminUrl, databaseUrl, role) {
+  const url = new URL(adminDatabaseUrl(adminUrl, databaseUrl));
   url.searchParams.set('options', `-c role=${role}`);
   return url.toString();
 }
@@ -224,7 +230,8 @@ export function brokerPermissions(app, exchange) {
 /** Apps among `apps` that talk to the broker. */
 export const brokerApps = (apps) => apps.filter((app) => plan(app).broker !== undefined);
 
-function managementApi(adminUrl) {
+/** `(method, path, body?) => parsed JSON`: the management HTTP API as the admin of `adminUrl`. */
+export function managementApi(adminUrl = DEFAULT_RABBITMQ_ADMIN_URL) {
   const url = new URL(adminUrl);
   const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
   const base = `${url.protocol}//${url.host}${url.pathname.replace(/\/$/, '')}/api`;

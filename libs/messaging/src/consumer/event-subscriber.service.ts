@@ -222,13 +222,14 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
         await this.park(delivery, `malformed: ${result.reason}`);
         continue;
       }
+      if (!this.routes.some((r) => r.takes(result.envelope.type))) {
+        await this.park(delivery, `no handler for event type ${result.envelope.type}`, result.envelope);
+        continue;
+      }
+      // Applied only when its producer sent it: anyone else who can reach the broker could forge it.
       const refusal = publisherRefusal(result.envelope.type, publisherOf(delivery.message.properties, this.amqp.user), this.options.rolePrefix);
       if (refusal !== undefined) {
         await this.park(delivery, `untrusted publisher: ${refusal}`, result.envelope);
-        continue;
-      }
-      if (!this.routes.some((r) => r.takes(result.envelope.type))) {
-        await this.park(delivery, `no handler for event type ${result.envelope.type}`, result.envelope);
         continue;
       }
       decoded.push({ ...delivery, event: result.envelope });
