@@ -42,7 +42,13 @@ export function provisionBroker(options: {
   prefix?: string;
   passwords: Record<string, string>;
 }): Promise<void>;
-export function dropBrokerUsers(options: { adminUrl?: string; amqpUrl: string; apps: readonly string[]; prefix: string; vhost?: boolean }): Promise<void>;
+export function dropBrokerUsers(options: {
+  adminUrl?: string;
+  amqpUrl: string;
+  apps: readonly string[];
+  prefix: string;
+  vhost?: boolean;
+}): Promise<void>;
 
 export interface ProvisionedSystem {
   /** Each app's own connection settings: its runtime role and broker user. */

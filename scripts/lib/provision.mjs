@@ -183,7 +183,13 @@ async function provisionApp(client, app, { prefix, password }) {
  * from `adminUrl`. `passwords` (app -> password) sets the runtime roles' passwords; an app without
  * one keeps its current password.
  */
-export async function provisionDatabase({ adminUrl = DEFAULT_DATABASE_ADMIN_URL, databaseUrl, apps, prefix = DEFAULT_ROLE_PREFIX, passwords = {} }) {
+export async function provisionDatabase({
+  adminUrl = DEFAULT_DATABASE_ADMIN_URL,
+  databaseUrl,
+  apps,
+  prefix = DEFAULT_ROLE_PREFIX,
+  passwords = {},
+}) {
   checkPrefix(prefix);
   await withAdmin(adminUrl, databaseName(databaseUrl), async (client) => {
     // Two provisionings of one database at once would race on the same roles and grants.
@@ -263,7 +269,14 @@ export function vhostOf(amqpUrl) {
 }
 
 /** Creates the vhost of `amqpUrl` when missing, and the users of `apps` (+ operator) with their permissions. */
-export async function provisionBroker({ adminUrl = DEFAULT_RABBITMQ_ADMIN_URL, amqpUrl, exchange, apps, prefix = DEFAULT_ROLE_PREFIX, passwords }) {
+export async function provisionBroker({
+  adminUrl = DEFAULT_RABBITMQ_ADMIN_URL,
+  amqpUrl,
+  exchange,
+  apps,
+  prefix = DEFAULT_ROLE_PREFIX,
+  passwords,
+}) {
   checkPrefix(prefix);
   const api = managementApi(adminUrl);
   const vhost = encodeURIComponent(vhostOf(amqpUrl));
@@ -307,7 +320,8 @@ export async function provisionSystem({
   const chosen = Object.fromEntries([...apps, OPERATOR].map((app) => [app, (keep ? undefined : passwords[app]) ?? generatePassword()]));
   await provisionDatabase({ adminUrl: databaseAdminUrl, databaseUrl, apps, prefix, passwords: keep ? {} : chosen });
   const broker = brokerApps(apps);
-  if (amqpUrl !== undefined) await provisionBroker({ adminUrl: rabbitmqAdminUrl, amqpUrl, exchange, apps: broker, prefix, passwords: chosen });
+  if (amqpUrl !== undefined)
+    await provisionBroker({ adminUrl: rabbitmqAdminUrl, amqpUrl, exchange, apps: broker, prefix, passwords: chosen });
   const result = { apps: {}, migrate: {}, operator: {} };
   for (const app of apps) {
     const user = runtimeRole(prefix, app);

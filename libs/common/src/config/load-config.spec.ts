@@ -6,7 +6,9 @@ import { BaseConfig, hasDevelopmentRules } from './base.config.js';
 import { ConfigError, loadConfig } from './load-config.js';
 
 class SampleConfig extends BaseConfig {
-  @IsInt() @Min(1) @Max(65535)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   SAMPLE_PORT = 4000;
 }
 

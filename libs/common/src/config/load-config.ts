@@ -55,7 +55,11 @@ const SECRET_NAME = /KEY|SECRET|PEPPER|PASSWORD|TOKEN|URL/i;
 
 function describe(error: ValidationError, secret: boolean): string {
   const value =
-    error.value === undefined ? 'missing' : secret || SECRET_NAME.test(error.property) ? 'value not shown' : `got ${JSON.stringify(error.value)}`;
+    error.value === undefined
+      ? 'missing'
+      : secret || SECRET_NAME.test(error.property)
+        ? 'value not shown'
+        : `got ${JSON.stringify(error.value)}`;
   return `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')} (${value})`;
 }
 

@@ -227,7 +227,11 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
         continue;
       }
       // Applied only when its producer sent it: anyone else who can reach the broker could forge it.
-      const refusal = publisherRefusal(result.envelope.type, publisherOf(delivery.message.properties, this.amqp.user), this.options.rolePrefix);
+      const refusal = publisherRefusal(
+        result.envelope.type,
+        publisherOf(delivery.message.properties, this.amqp.user),
+        this.options.rolePrefix,
+      );
       if (refusal !== undefined) {
         await this.park(delivery, `untrusted publisher: ${refusal}`, result.envelope);
         continue;

@@ -53,7 +53,9 @@ describe('publisherOf', () => {
   });
 
   it('trusts the published-by header only on a message the subscriber itself stamped', () => {
-    expect(publisherOf({ userId: 'bank_audit', headers: { [PUBLISHED_BY_HEADER]: 'bank_orchestrator' } }, 'bank_audit')).toBe('bank_orchestrator');
+    expect(publisherOf({ userId: 'bank_audit', headers: { [PUBLISHED_BY_HEADER]: 'bank_orchestrator' } }, 'bank_audit')).toBe(
+      'bank_orchestrator',
+    );
     expect(publisherOf({ userId: 'bank_analytics', headers: { [PUBLISHED_BY_HEADER]: 'bank_orchestrator' } }, 'bank_audit')).toBe(
       'bank_analytics',
     );
