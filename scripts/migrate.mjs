@@ -2,8 +2,23 @@
 // when missing and provisions each app's roles and schema (scripts/lib/provision.mjs; passwords
 // are left as they are), then runs every app's own migrations as the app's owner role, in start
 // order. start:all runs the same steps; docker compose runs this file as its one-shot `migrate` service.
+//
+// With CREDENTIALS_DIR (compose's one-shot) it also provisions the broker users (AMQP_URL,
+// RABBITMQ_ADMIN_URL) and writes each app's own URLs to CREDENTIALS_DIR/<app>/DATABASE_URL and
+// .../AMQP_URL (and the operator's to CREDENTIALS_DIR/operator/AMQP_URL), for the apps' *_FILE
+// variables: each container mounts only its own directory. A password found there is kept, so a
+// second `compose up` does not pull the ground from under running apps; a new one is random.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { adminDatabaseUrl, DEFAULT_DATABASE_ADMIN_URL, DEFAULT_ROLE_PREFIX, provisionSystem } from './lib/provision.mjs';
+import path from 'node:path';
+import {
+  adminDatabaseUrl,
+  DEFAULT_DATABASE_ADMIN_URL,
+  DEFAULT_RABBITMQ_ADMIN_URL,
+  DEFAULT_ROLE_PREFIX,
+  OPERATOR,
+  provisionSystem,
+} from './lib/provision.mjs';
 import { ensureDatabase, migrateAll, portsFromEnv, systemEnv } from './lib/system.mjs';
 import { appsFromArgs, complain, loadDotEnv, redactUrl, say } from './lib/cli.mjs';
 
@@ -15,7 +30,30 @@ try {
   const databaseUrl = adminDatabaseUrl(adminUrl, env.DATABASE_URL);
   if (await ensureDatabase(databaseUrl)) say(`created database ${redactUrl(databaseUrl)}`);
   const prefix = env.ROLE_PREFIX || DEFAULT_ROLE_PREFIX;
-  const { migrate } = await provisionSystem({ apps, databaseUrl: env.DATABASE_URL, databaseAdminUrl: adminUrl, prefix, passwords: 'keep' });
+  const credentialsDir = env.CREDENTIALS_DIR;
+  const { migrate, ...handedOut } = await provisionSystem({
+    apps,
+    databaseUrl: env.DATABASE_URL,
+    databaseAdminUrl: adminUrl,
+    prefix,
+    ...(credentialsDir
+      ? {
+          amqpUrl: env.AMQP_URL,
+          exchange: env.EVENTS_EXCHANGE,
+          rabbitmqAdminUrl: env.RABBITMQ_ADMIN_URL || DEFAULT_RABBITMQ_ADMIN_URL,
+          passwords: passwordsIn(credentialsDir, [...apps, OPERATOR]),
+        }
+      : { passwords: 'keep' }),
+  });
+  if (credentialsDir) {
+    for (const [app, urls] of [...Object.entries(handedOut.apps), [OPERATOR, handedOut.operator]]) {
+      const dir = path.join(credentialsDir, app);
+      mkdirSync(dir, { recursive: true });
+      // Readable by the app's user whatever its uid: the directory is a volume only that container mounts.
+      for (const [name, value] of Object.entries(urls)) writeFileSync(path.join(dir, name), `${value}\n`, { mode: 0o644 });
+    }
+    say(`provisioned roles and broker users ${prefix}<app>; each app's URLs in ${credentialsDir}/<app>/`);
+  }
   say(`migrating ${redactUrl(databaseUrl)} as the owner roles ${prefix}<app>_owner`);
   // One app process per core: each boots the whole app, so more at once only stretches every boot.
   // A one-shot step (compose's `migrate`) waits as long as a loaded machine needs rather than kill a
@@ -28,4 +66,18 @@ try {
 } catch (error) {
   complain(`migrate failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
+}
+
+/** The passwords already handed out (in the URLs written last time), so they stay the same. */
+function passwordsIn(dir, names) {
+  const found = {};
+  for (const name of names) {
+    for (const file of ['DATABASE_URL', 'AMQP_URL']) {
+      const where = path.join(dir, name, file);
+      if (found[name] !== undefined || !existsSync(where)) continue;
+      const password = decodeURIComponent(new URL(readFileSync(where, 'utf8').trim()).password);
+      if (password) found[name] = password;
+    }
+  }
+  return found;
 }
