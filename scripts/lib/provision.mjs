@@ -134,7 +134,7 @@ async function ensureRole(client, name, login) {
 const FOREIGN_OBJECTS = `
   SELECT 'TABLE' AS kind, format('%I.%I', n.nspname, c.relname) AS name
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.relowner <> $2::regrole
+   WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm') AND c.relowner <> $2::regrole
      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
   UNION ALL
   SELECT 'SEQUENCE', format('%I.%I', n.nspname, c.relname)
