@@ -118,12 +118,15 @@ async function ensureRole(client, name, login) {
   const attributes = `${login ? 'LOGIN' : 'NOLOGIN'} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT`;
   const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
   if (rowCount === 0) {
+    await client.query('SAVEPOINT create_role');
     try {
       await client.query(`CREATE ROLE ${ident(name)} ${attributes}`);
+      await client.query('RELEASE SAVEPOINT create_role');
       return;
     } catch (error) {
-      // Another provisioning of the same cluster created it in between.
+      // Another provisioning of the same cluster (another database) created it in between.
       if (error?.code !== '42710') throw error;
+      await client.query('ROLLBACK TO SAVEPOINT create_role');
     }
   }
   // An existing role gets exactly these attributes back, whatever someone gave it since.
@@ -192,12 +195,16 @@ export async function provisionDatabase({
 }) {
   checkPrefix(prefix);
   await withAdmin(adminUrl, databaseName(databaseUrl), async (client) => {
-    // Two provisionings of one database at once would race on the same roles and grants.
-    await client.query(`SELECT pg_advisory_lock(hashtext('bank:provision'))`);
+    // All or nothing, and one commit (not one per statement). Two provisionings of one database at
+    // once would race on the same roles and grants: the lock makes them take turns.
+    await client.query('BEGIN');
     try {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('bank:provision'))`);
       for (const app of apps) await provisionApp(client, app, { prefix, password: passwords[app] });
-    } finally {
-      await client.query(`SELECT pg_advisory_unlock(hashtext('bank:provision'))`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
     }
   });
 }
