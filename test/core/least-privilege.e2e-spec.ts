@@ -14,13 +14,17 @@ interface Session {
   member: boolean;
 }
 
-/** What a role may not do, as Postgres answers it (SQLSTATE), or 'done' when it did it. */
+/**
+ * Postgres' answer to `sql`: 'done', or 'refused' when it is a matter of rights (not, say, the
+ * trail's own append-only trigger, which answers the same SQLSTATE), or the error.
+ */
 async function attempt(client: pg.Client, sql: string): Promise<string> {
   try {
     await client.query(sql);
     return 'done';
   } catch (error) {
-    return (error as { code?: string }).code ?? 'error';
+    const { code, message } = error as { code?: string; message: string };
+    return code === '42501' && /^(permission denied|must be owner)/.test(message) ? 'refused' : `${code}: ${message}`;
   }
 }
 
@@ -93,15 +97,15 @@ describe('least privilege: Postgres roles and broker users (real apps)', () => {
         otherSchema: await attempt(audit, 'SELECT count(*) FROM ledger.entries'),
         becomeOwner: await attempt(audit, `SET ROLE ${system.prefix}audit_owner`),
       }).toEqual({
-        update: '42501',
-        delete: '42501',
-        truncate: '42501',
-        replicationRole: '42501',
-        disableTriggers: '42501',
-        dropTrigger: '42501',
-        inboxDelete: '42501',
-        otherSchema: '42501',
-        becomeOwner: '42501',
+        update: 'refused',
+        delete: 'refused',
+        truncate: 'refused',
+        replicationRole: 'refused',
+        disableTriggers: 'refused',
+        dropTrigger: 'refused',
+        inboxDelete: 'refused',
+        otherSchema: 'refused',
+        becomeOwner: 'refused',
       });
     } finally {
       await audit.end();
