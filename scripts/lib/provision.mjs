@@ -14,8 +14,8 @@
 // producer to declare and write the events exchange only, and a subscriber to declare, read and
 // write its own queues (reading the exchange to bind them, writing amq.default to move a message to
 // its retry queue or DLQ). The `<prefix>operator` user (people, tests, redrive) may read every
-// subscriber's queues and write amq.default, with the `impersonator` tag so that redrive can hand a
-// parked message back with its original user_id.
+// subscriber's queues and write amq.default and the events exchange, with the `impersonator` tag so
+// that redrive can hand a parked message back with its original user_id.
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 
 export const DEFAULT_DATABASE_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -228,8 +228,9 @@ const escapeRegex = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function brokerPermissions(app, exchange) {
   const x = escapeRegex(exchange);
   if (app === OPERATOR) {
-    // Reads (and gets from) any subscriber's queues, republishes through the default exchange.
-    return { configure: '^$', write: '^amq\\.default$', read: '^[a-z][a-z0-9-]*\\.events(\\..+)?$' };
+    // Reads (and gets from) any subscriber's queues, republishes through the default exchange or the
+    // events exchange (an impersonator: with the producer's userId, as redrive and the tests do).
+    return { configure: '^$', write: `^(amq\\.default|${x})$`, read: '^[a-z][a-z0-9-]*\\.events(\\..+)?$' };
   }
   const role = plan(app).broker;
   if (role === 'producer') return { configure: `^${x}$`, write: `^${x}$`, read: '^$' };

@@ -71,12 +71,14 @@ describe('data-plane rights (scripts/lib/provision.mjs)', () => {
     expect(
       ['analytics.events', 'audit.eventsx', 'xaudit.events'].map((q) => may('audit', 'read', q) || may('audit', 'configure', q)),
     ).toEqual([false, false, false]);
-    // The operator: reads subscriber queues, republishes, configures nothing.
+    // The operator: reads subscriber queues, republishes (default or events exchange), configures nothing.
     expect([
       may('operator', 'read', 'audit.events.dlq'),
       may('operator', 'write', 'amq.default'),
+      may('operator', 'write', 'bank.events'),
       may('operator', 'configure', 'audit.events'),
-    ]).toEqual([true, true, false]);
+      may('operator', 'configure', 'bank.events'),
+    ]).toEqual([true, true, true, false, false]);
   });
 });
 

@@ -37,7 +37,7 @@ export async function publishCopies(system: TestSystem, events: StoredEvent[], {
   try {
     const channel = await connection.createConfirmChannel();
     const exchange = system.sys.env.EVENTS_EXCHANGE ?? 'bank.events';
-    await channel.assertExchange(exchange, 'topic', { durable: true });
+    await channel.checkExchange(exchange);
     const publishOne = (event: StoredEvent) => {
       const occurred = Date.parse(event.payload.occurredAt ?? '');
       channel.publish(exchange, event.type, Buffer.from(JSON.stringify(event.payload)), {
