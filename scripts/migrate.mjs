@@ -8,7 +8,9 @@
 // .../AMQP_URL (and the operator's to CREDENTIALS_DIR/operator/AMQP_URL), for the apps' *_FILE
 // variables: each container mounts only its own directory. A password found there is kept, so a
 // second `compose up` does not pull the ground from under running apps; a new one is random.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// CREDENTIALS_OWNER=<uid>:<gid> hands each directory and file to the apps' user (compose: node,
+// 1000:1000; the one-shot runs as root to write into the volumes), readable by that user only.
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -16,6 +18,7 @@ import {
   DEFAULT_DATABASE_ADMIN_URL,
   DEFAULT_RABBITMQ_ADMIN_URL,
   DEFAULT_ROLE_PREFIX,
+  ensureManagementApi,
   OPERATOR,
   provisionSystem,
 } from './lib/provision.mjs';
@@ -31,6 +34,9 @@ try {
   if (await ensureDatabase(databaseUrl)) say(`created database ${redactUrl(databaseUrl)}`);
   const prefix = env.ROLE_PREFIX || DEFAULT_ROLE_PREFIX;
   const credentialsDir = env.CREDENTIALS_DIR;
+  const rabbitmqAdminUrl = env.RABBITMQ_ADMIN_URL || DEFAULT_RABBITMQ_ADMIN_URL;
+  // Compose starts this once the broker takes AMQP connections; its management API may come a little later.
+  if (credentialsDir) await ensureManagementApi(rabbitmqAdminUrl, { waitMs: 120_000 });
   const { migrate, ...handedOut } = await provisionSystem({
     apps,
     databaseUrl: env.DATABASE_URL,
@@ -40,17 +46,25 @@ try {
       ? {
           amqpUrl: env.AMQP_URL,
           exchange: env.EVENTS_EXCHANGE,
-          rabbitmqAdminUrl: env.RABBITMQ_ADMIN_URL || DEFAULT_RABBITMQ_ADMIN_URL,
+          rabbitmqAdminUrl,
           passwords: passwordsIn(credentialsDir, [...apps, OPERATOR]),
         }
       : { passwords: 'keep' }),
   });
   if (credentialsDir) {
+    const owner = ownerOf(env.CREDENTIALS_OWNER);
     for (const [app, urls] of [...Object.entries(handedOut.apps), [OPERATOR, handedOut.operator]]) {
       const dir = path.join(credentialsDir, app);
       mkdirSync(dir, { recursive: true });
-      // Readable by the app's user whatever its uid: the directory is a volume only that container mounts.
-      for (const [name, value] of Object.entries(urls)) writeFileSync(path.join(dir, name), `${value}\n`, { mode: 0o644 });
+      handOver(dir, 0o700, owner);
+      for (const [name, value] of Object.entries(urls)) {
+        // A new file renamed over the old: a reader never sees half of one, and a read-only old one is no obstacle.
+        const file = path.join(dir, name);
+        rmSync(`${file}.new`, { force: true });
+        writeFileSync(`${file}.new`, `${value}\n`, { mode: 0o400 });
+        handOver(`${file}.new`, 0o400, owner);
+        renameSync(`${file}.new`, file);
+      }
     }
     say(`provisioned roles and broker users ${prefix}<app>; each app's URLs in ${credentialsDir}/<app>/`);
   }
@@ -66,6 +80,20 @@ try {
 } catch (error) {
   complain(`migrate failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
+}
+
+/** `uid:gid` as numbers, or undefined when not given. */
+function ownerOf(spec) {
+  if (!spec) return undefined;
+  const match = /^(\d+):(\d+)$/.exec(spec);
+  if (!match) throw new Error(`CREDENTIALS_OWNER must be <uid>:<gid>, got ${JSON.stringify(spec)}`);
+  return { uid: Number(match[1]), gid: Number(match[2]) };
+}
+
+/** `mode` (whatever the umask made of it), and the owner when one is given. */
+function handOver(target, mode, owner) {
+  if (owner) chownSync(target, owner.uid, owner.gid);
+  chmodSync(target, mode);
 }
 
 /** The passwords already handed out (in the URLs written last time), so they stay the same. */

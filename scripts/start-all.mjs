@@ -8,6 +8,7 @@ import {
   DEFAULT_DATABASE_ADMIN_URL,
   DEFAULT_RABBITMQ_ADMIN_URL,
   DEFAULT_ROLE_PREFIX,
+  ensureManagementApi,
   provisionSystem,
 } from './lib/provision.mjs';
 import { ensureCerts, ensureDatabase, migrateAll, portsFromEnv, ROOT, startSystem, systemEnv } from './lib/system.mjs';
@@ -31,6 +32,10 @@ try {
     say(`certs: wrote ${certs.length} file(s) in ${path.relative(process.cwd(), env.CERTS_DIR) || '.'} (npm run certs)`);
   const databaseAdminUrl = env.DATABASE_ADMIN_URL || DEFAULT_DATABASE_ADMIN_URL;
   if (await ensureDatabase(adminDatabaseUrl(databaseAdminUrl, env.DATABASE_URL))) say('created the database');
+  // The broker users are made through RabbitMQ's management API: a local broker without the plugin
+  // gets it enabled here, so a fresh clone still starts with two commands.
+  const rabbitmqAdminUrl = env.RABBITMQ_ADMIN_URL || DEFAULT_RABBITMQ_ADMIN_URL;
+  await ensureManagementApi(rabbitmqAdminUrl, { enable: true, log: say });
   // Fresh random passwords on every start, handed to each app only through its own URLs.
   const prefix = env.ROLE_PREFIX || DEFAULT_ROLE_PREFIX;
   const credentials = await provisionSystem({
@@ -39,7 +44,7 @@ try {
     amqpUrl: env.AMQP_URL,
     exchange: env.EVENTS_EXCHANGE,
     databaseAdminUrl,
-    rabbitmqAdminUrl: env.RABBITMQ_ADMIN_URL || DEFAULT_RABBITMQ_ADMIN_URL,
+    rabbitmqAdminUrl,
     prefix,
   });
   say(`provisioned Postgres roles and broker users ${prefix}<app> (see "Least privilege" in the README)`);

@@ -34,6 +34,11 @@ export function provisionDatabase(options: {
 export function dropDatabaseRoles(options: { adminUrl?: string; apps: readonly string[]; prefix: string }): Promise<void>;
 /** The RabbitMQ management HTTP API as the admin of `adminUrl`; DELETE of something missing resolves. */
 export function managementApi(adminUrl?: string): (method: string, path: string, body?: unknown) => Promise<unknown>;
+/** Resolves once the management API answers (waiting up to waitMs); `enable`: enable the plugin on a local node first when nothing listens. */
+export function ensureManagementApi(
+  adminUrl?: string,
+  options?: { enable?: boolean; waitMs?: number; log?: (message: string) => void },
+): Promise<void>;
 export function provisionBroker(options: {
   adminUrl?: string;
   amqpUrl: string;

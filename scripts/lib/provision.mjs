@@ -16,6 +16,7 @@
 // its retry queue or DLQ). The `<prefix>operator` user (people, tests, redrive) may read every
 // subscriber's queues and write amq.default and the events exchange, with the `impersonator` tag so
 // that redrive can hand a parked message back with its original user_id.
+import { spawnSync } from 'node:child_process';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 
 export const DEFAULT_DATABASE_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -270,6 +271,44 @@ export function managementApi(adminUrl = DEFAULT_RABBITMQ_ADMIN_URL) {
     if (!response.ok) throw new Error(`RabbitMQ management API ${method} ${path}: ${response.status} ${text.slice(0, 200)}`);
     return text ? JSON.parse(text) : undefined;
   };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Resolves once the management API of `adminUrl` answers its admin, waiting up to `waitMs` for a
+ * broker that is still booting (compose's). With `enable`, when nothing listens there and the URL is
+ * on this machine, first enables the plugin on the local node (`rabbitmq-plugins enable
+ * rabbitmq_management`: part of every RabbitMQ distribution, it downloads nothing; it needs the
+ * rights of the broker's own user or root). Throws with what to do when it cannot get there.
+ */
+export async function ensureManagementApi(adminUrl = DEFAULT_RABBITMQ_ADMIN_URL, { enable = false, waitMs = 0, log = () => {} } = {}) {
+  const api = managementApi(adminUrl);
+  const up = () => api('GET', '/overview').then(
+    () => undefined,
+    (error) => error,
+  );
+  let problem = await up();
+  if (problem === undefined) return;
+  const { hostname, host } = new URL(adminUrl);
+  if (enable && /not reachable/.test(problem.message) && LOOPBACK.has(hostname)) {
+    log(`the RabbitMQ management API does not answer on ${host}: rabbitmq-plugins enable rabbitmq_management`);
+    const result = spawnSync('rabbitmq-plugins', ['enable', 'rabbitmq_management'], { encoding: 'utf8', timeout: 120_000 });
+    if (result.status !== 0) {
+      const why = result.error?.code === 'ENOENT' ? 'rabbitmq-plugins is not on the PATH' : (result.stderr || result.stdout || '').trim().slice(-300);
+      throw new Error(
+        `could not enable the RabbitMQ management plugin (${why}); run \`rabbitmq-plugins enable rabbitmq_management\` ` +
+          'as root or the rabbitmq user, or set RABBITMQ_ADMIN_URL to a management API that answers',
+      );
+    }
+    waitMs = Math.max(waitMs, 60_000);
+  }
+  const deadline = Date.now() + waitMs;
+  while (problem !== undefined && /not reachable/.test(problem.message) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    problem = await up();
+  }
+  if (problem !== undefined) throw problem;
 }
 
 export function vhostOf(amqpUrl) {

@@ -26,6 +26,7 @@ import {
   DEFAULT_ROLE_PREFIX,
   dropBrokerUsers,
   dropDatabaseRoles,
+  ensureManagementApi,
   provisionSystem,
   type ProvisionedSystem,
 } from '../../scripts/lib/provision.mjs';
@@ -34,6 +35,11 @@ export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? process.env.DATABAS
 export const RABBITMQ_ADMIN_URL = process.env.RABBITMQ_ADMIN_URL ?? DEFAULT_RABBITMQ_ADMIN_URL;
 const AMQP_BASE = process.env.TEST_AMQP_BASE ?? 'amqp://127.0.0.1:5672';
 const EXCHANGE = 'bank.events';
+
+// The broker users are made through RabbitMQ's management API; a local broker without the plugin
+// gets it enabled once per test process (as start:all does), so `npm ci && npm test` stays enough.
+let managementApi: Promise<void> | undefined;
+const managementApiReady = () => (managementApi ??= ensureManagementApi(RABBITMQ_ADMIN_URL, { enable: true }));
 
 export interface TestSystem {
   sys: RunningSystem;
@@ -90,7 +96,7 @@ export async function startTestSystem(options: { apps?: string[]; env?: Env } = 
   let credentials: ProvisionedSystem;
   let ports: Awaited<ReturnType<typeof freePorts>>;
   try {
-    await ensureDatabase(databaseUrl);
+    await Promise.all([ensureDatabase(databaseUrl), managementApiReady()]);
     // Every app, even when only some start: a test (the fault suite) may start the others later.
     [credentials, ports] = await Promise.all([
       provisionSystem({
