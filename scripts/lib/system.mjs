@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DEFAULT_ROLE_PREFIX } from './provision.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -121,6 +122,8 @@ export function systemEnv({ ports = defaultPorts(), databaseUrl, amqpUrl, extra 
     NODE_ENV: base.NODE_ENV ?? 'development',
     AMQP_URL: amqpUrl ?? base.AMQP_URL ?? DEFAULT_AMQP_URL,
     EVENTS_EXCHANGE: base.EVENTS_EXCHANGE ?? 'bank.events',
+    // Names the roles and broker users provisioning makes; subscribers expect each event from <prefix><producer>.
+    ROLE_PREFIX: base.ROLE_PREFIX || DEFAULT_ROLE_PREFIX,
     // Local runs and tests read OTPs from the dev outbox; never set in production.
     NOTIFICATIONS_DEV_OUTBOX: base.NOTIFICATIONS_DEV_OUTBOX ?? 'true',
     BIND_HOST: base.BIND_HOST ?? '127.0.0.1',
