@@ -86,6 +86,7 @@ describe('least privilege: Postgres roles and broker users (real apps)', () => {
     await audit.connect();
     try {
       expect(await attempt(audit, 'SELECT count(*) FROM audit.records')).toBe('done');
+      expect(await attempt(audit, 'SELECT count(*) FROM audit.checkpoints')).toBe('done');
       expect({
         update: await attempt(audit, `UPDATE audit.records SET type = 'x'`),
         delete: await attempt(audit, 'DELETE FROM audit.records'),
@@ -94,6 +95,10 @@ describe('least privilege: Postgres roles and broker users (real apps)', () => {
         disableTriggers: await attempt(audit, 'ALTER TABLE audit.records DISABLE TRIGGER ALL'),
         dropTrigger: await attempt(audit, 'DROP TRIGGER records_no_update_delete ON audit.records'),
         inboxDelete: await attempt(audit, 'DELETE FROM audit.inbox'),
+        // The signed checkpoints anchor the trail: audit adds them, never rewrites or removes one.
+        checkpointUpdate: await attempt(audit, `UPDATE audit.checkpoints SET seq = seq`),
+        checkpointDelete: await attempt(audit, 'DELETE FROM audit.checkpoints'),
+        checkpointTruncate: await attempt(audit, 'TRUNCATE audit.checkpoints'),
         otherSchema: await attempt(audit, 'SELECT count(*) FROM ledger.entries'),
         becomeOwner: await attempt(audit, `SET ROLE ${system.prefix}audit_owner`),
       }).toEqual({
@@ -104,6 +109,9 @@ describe('least privilege: Postgres roles and broker users (real apps)', () => {
         disableTriggers: 'refused',
         dropTrigger: 'refused',
         inboxDelete: 'refused',
+        checkpointUpdate: 'refused',
+        checkpointDelete: 'refused',
+        checkpointTruncate: 'refused',
         otherSchema: 'refused',
         becomeOwner: 'refused',
       });

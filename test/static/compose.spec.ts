@@ -37,7 +37,8 @@ const CREDENTIAL_URLS = ['DATABASE_URL', 'AMQP_URL'];
 const ADMIN_VARIABLES = ['DATABASE_ADMIN_URL', 'RABBITMQ_ADMIN_URL', 'POSTGRES_PASSWORD', 'RABBITMQ_DEFAULT_PASS'];
 /** `scheme://user:password@host:port/path` with the user and password as written (they may be ${...} of .env). */
 const urlParts = (url: string) => {
-  const match = /^(\w+):\/\/(?:([^:@/]*)(?::(.*))?@)?([^:/@]+)(?::(\d+))?(?:\/(.*))?$/.exec(url);
+  const part = String.raw`\$\{[^}]*\}`;
+  const match = new RegExp(String.raw`^(\w+)://(?:(${part}|[^:@/]*)(?::(${part}|[^@]*))?@)?([^:/@]+)(?::(\d+))?(?:/(.*))?$`).exec(url);
   if (!match) throw new Error(`not a URL: ${url}`);
   const [, scheme, user, password, host, port, path] = match;
   return { scheme, user, password, host, port, path };

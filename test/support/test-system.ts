@@ -39,7 +39,7 @@ const EXCHANGE = 'bank.events';
 // The broker users are made through RabbitMQ's management API; a local broker without the plugin
 // gets it enabled once per test process (as start:all does), so `npm ci && npm test` stays enough.
 let managementApi: Promise<void> | undefined;
-const managementApiReady = () => (managementApi ??= ensureManagementApi(RABBITMQ_ADMIN_URL, { enable: true }));
+export const managementApiReady = (): Promise<void> => (managementApi ??= ensureManagementApi(RABBITMQ_ADMIN_URL, { enable: true }));
 
 export interface TestSystem {
   sys: RunningSystem;
@@ -193,6 +193,7 @@ function runningTarget(host: string): TestSystem {
   const sys = {
     ports,
     env: {},
+    envOf: () => ({}),
     logDir: undefined,
     apps: Object.keys(ports),
     startupMs: {},

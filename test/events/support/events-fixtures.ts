@@ -23,7 +23,7 @@ import {
 import { brokerUserOf, EVENT_PRODUCERS, type ServiceIdentity } from '@bank/contracts';
 import { writeCerts } from '../../../scripts/lib/certs.mjs';
 import { ignoreErrorsOnceEnding } from '../../support/test-pool.js';
-import { PG_ADMIN_URL, RABBITMQ_ADMIN_URL } from '../../support/test-system.js';
+import { managementApiReady, PG_ADMIN_URL, RABBITMQ_ADMIN_URL } from '../../support/test-system.js';
 import { managementApi } from '../../../scripts/lib/provision.mjs';
 export const AMQP_HOST = process.env.TEST_AMQP_HOST ?? '127.0.0.1';
 export const AMQP_PORT = Number(process.env.TEST_AMQP_PORT ?? 5672);
@@ -79,6 +79,7 @@ export async function createTestVhost(name: string): Promise<TestVhost> {
   const password = randomBytes(12).toString('hex');
   const vhost = encodeURIComponent(name);
   const api = managementApi(RABBITMQ_ADMIN_URL);
+  await managementApiReady();
   await api('PUT', `/vhosts/${vhost}`, {});
   await api('PUT', `/users/${encodeURIComponent(tester)}`, { password, tags: 'impersonator' });
   await api('PUT', `/permissions/${vhost}/${encodeURIComponent(tester)}`, { configure: '.*', write: '.*', read: '.*' });
