@@ -284,10 +284,11 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
  */
 export async function ensureManagementApi(adminUrl = DEFAULT_RABBITMQ_ADMIN_URL, { enable = false, waitMs = 0, log = () => {} } = {}) {
   const api = managementApi(adminUrl);
-  const up = () => api('GET', '/overview').then(
-    () => undefined,
-    (error) => error,
-  );
+  const up = () =>
+    api('GET', '/overview').then(
+      () => undefined,
+      (error) => error,
+    );
   let problem = await up();
   if (problem === undefined) return;
   const { hostname, host } = new URL(adminUrl);
@@ -295,7 +296,8 @@ export async function ensureManagementApi(adminUrl = DEFAULT_RABBITMQ_ADMIN_URL,
     log(`the RabbitMQ management API does not answer on ${host}: rabbitmq-plugins enable rabbitmq_management`);
     const result = spawnSync('rabbitmq-plugins', ['enable', 'rabbitmq_management'], { encoding: 'utf8', timeout: 120_000 });
     if (result.status !== 0) {
-      const why = result.error?.code === 'ENOENT' ? 'rabbitmq-plugins is not on the PATH' : (result.stderr || result.stdout || '').trim().slice(-300);
+      const why =
+        result.error?.code === 'ENOENT' ? 'rabbitmq-plugins is not on the PATH' : (result.stderr || result.stdout || '').trim().slice(-300);
       throw new Error(
         `could not enable the RabbitMQ management plugin (${why}); run \`rabbitmq-plugins enable rabbitmq_management\` ` +
           'as root or the rabbitmq user, or set RABBITMQ_ADMIN_URL to a management API that answers',

@@ -64,14 +64,30 @@ describe('the compose stack (docker-compose.yml, as `npm run test:compose` start
       const id = await containerId(app);
       const env = JSON.parse((await run('docker', ['inspect', '--format', '{{json .Config.Env}}', id])).stdout) as string[];
       const names = env.map((entry) => entry.slice(0, entry.indexOf('=')));
-      expect({ app, names: names.filter((name) => /ADMIN|^DATABASE_URL$|^AMQP_URL$|PASSWORD|^RABBITMQ_/.test(name)) }).toEqual({ app, names: [] });
-      expect({ app, leaks: env.filter((entry) => /guest|:\/\//.test(entry) || entry.includes(`:${postgresPassword}@`)) }).toEqual({ app, leaks: [] });
+      expect({ app, names: names.filter((name) => /ADMIN|^DATABASE_URL$|^AMQP_URL$|PASSWORD|^RABBITMQ_/.test(name)) }).toEqual({
+        app,
+        names: [],
+      });
+      expect({ app, leaks: env.filter((entry) => /guest|:\/\//.test(entry) || entry.includes(`:${postgresPassword}@`)) }).toEqual({
+        app,
+        leaks: [],
+      });
     }
 
     // Every session on the system's database but this query's: an app's runtime role, none superuser or owner.
     const sessions = (
       await compose(
-        'exec', '-T', 'postgres', 'psql', '-U', 'postgres', '-d', 'bank', '-AtF', ' ', '-c',
+        'exec',
+        '-T',
+        'postgres',
+        'psql',
+        '-U',
+        'postgres',
+        '-d',
+        'bank',
+        '-AtF',
+        ' ',
+        '-c',
         `SELECT a.usename, r.rolsuper FROM pg_stat_activity a JOIN pg_roles r ON r.oid = a.usesysid
           WHERE a.datname = 'bank' AND a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()`,
       )
@@ -81,7 +97,8 @@ describe('the compose stack (docker-compose.yml, as `npm run test:compose` start
       .map((line) => line.split(' '));
     const appRoles = system.sys.apps.map((app) => `${ROLE_PREFIX}${app}`);
     expect(sessions.length).toBeGreaterThan(0);
-    for (const [user, superuser] of sessions) expect({ user, superuser, app: appRoles.includes(user!) }).toEqual({ user, superuser: 'f', app: true });
+    for (const [user, superuser] of sessions)
+      expect({ user, superuser, app: appRoles.includes(user) }).toEqual({ user, superuser: 'f', app: true });
 
     // Every AMQP connection: the broker user of a producer or subscriber, never guest or the admin.
     const connections = (await management('/connections')).body as { user: string }[];

@@ -142,7 +142,8 @@ describe('docker-compose.yml', () => {
     it('gets no admin credential, no password and nothing of guest in its environment', () => {
       const env = environmentOf(app);
       for (const name of [...CREDENTIAL_URLS, ...ADMIN_VARIABLES]) expect(env).not.toHaveProperty(name);
-      for (const [name, value] of Object.entries(env)) expect({ name, value }).not.toEqual({ name, value: expect.stringMatching(/guest|PASSWORD|:\/\//) });
+      for (const [name, value] of Object.entries(env))
+        expect({ name, value }).not.toEqual({ name, value: expect.stringMatching(/guest|PASSWORD|:\/\//) });
     });
 
     it('waits for postgres, rabbitmq, the migrations and the certificates', () => {
@@ -164,7 +165,8 @@ describe('docker-compose.yml', () => {
       [...Object.keys(systemVariables), 'DATABASE_ADMIN_URL', 'RABBITMQ_ADMIN_URL', 'CREDENTIALS_DIR', 'CREDENTIALS_OWNER'].sort(),
     );
     // Server, database and vhost only; provisioning puts each app's own user and password on them.
-    for (const name of CREDENTIAL_URLS) expect({ name, ...urlParts(asString(env[name])) }).toMatchObject({ name, user: undefined, password: undefined });
+    for (const name of CREDENTIAL_URLS)
+      expect({ name, ...urlParts(asString(env[name])) }).toMatchObject({ name, user: undefined, password: undefined });
     expect(urlParts(asString(env.DATABASE_URL)).host).toBe('postgres');
     expect(urlParts(asString(env.AMQP_URL)).host).toBe('rabbitmq');
     expect(urlParts(asString(env.DATABASE_ADMIN_URL)).host).toBe('postgres');

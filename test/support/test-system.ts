@@ -186,7 +186,8 @@ export function operatorRequest(url: string, certsDir: string): ReturnType<typeo
  */
 function runningTarget(host: string): TestSystem {
   const ports = defaultPorts();
-  const certsDir = process.env.E2E_TARGET_CERTS_DIR ?? fail('E2E_TARGET needs E2E_TARGET_CERTS_DIR: the target\'s ca.crt, operator.crt, operator.key');
+  const certsDir =
+    process.env.E2E_TARGET_CERTS_DIR ?? fail("E2E_TARGET needs E2E_TARGET_CERTS_DIR: the target's ca.crt, operator.crt, operator.key");
   const url = (app: string) => httpUrl(app, ports[app]?.http ?? fail(`no such app: ${app}`)).replace('127.0.0.1', host);
   const unavailable = (what: string) => (): never =>
     fail(`E2E_TARGET=${host}: ${what} is not available against a running system (use itLocal)`);

@@ -27,18 +27,22 @@ export class BaseConfig {
   NODE_ENV = 'production';
 
   /** Address every listener binds to: loopback unless asked (containers set 0.0.0.0). */
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   BIND_HOST = '127.0.0.1';
 
   /** Keys and certificates written by `npm run certs` (ca.crt, the app's own <app>.crt/.key, and the seal/checkpoint keys of the apps that use them). */
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   CERTS_DIR = './certs';
 
   /**
    * Longest frame (characters) a TCP command port or RPC client accepts; a bigger one closes that
    * connection. Far below the heap: one peer must not be able to fill it with a single frame.
    */
-  @IsInt() @Min(1_024) @Max(16_777_216)
+  @IsInt()
+  @Min(1_024)
+  @Max(16_777_216)
   TCP_MAX_BUFFER_SIZE = 1_048_576;
 }
 
