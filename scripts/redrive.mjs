@@ -4,7 +4,11 @@
 // from the DLQ, so a crash midway duplicates at most one message (subscribers dedupe by event id)
 // and never loses one. Its retry count starts again from zero. It moves at most the messages that
 // were parked when it started, so a message that fails again at once cannot keep it looping.
-// Reads AMQP_URL (default amqp://guest:guest@127.0.0.1:5672). Prints one JSON line.
+// A redriven message keeps its publisher (userId, and the x-published-by header its subscriber
+// wrote), so an event parked because the wrong user sent it is parked again: that takes a broker
+// user with the `impersonator` tag, the operator's (`<ROLE_PREFIX>operator`, made by provisioning;
+// start:all writes its AMQP_URL to logs/operator.env). Reads AMQP_URL
+// (default amqp://guest:guest@127.0.0.1:5672). Prints one JSON line.
 import { connect } from 'amqplib';
 
 const SUBSCRIBER_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
@@ -77,6 +81,7 @@ try {
         ...(properties.correlationId ? { correlationId: properties.correlationId } : {}),
         ...(properties.type ? { type: properties.type } : {}),
         ...(properties.appId ? { appId: properties.appId } : {}),
+        ...(properties.userId ? { userId: properties.userId } : {}),
         ...(typeof properties.timestamp === 'number' ? { timestamp: properties.timestamp } : {}),
       });
     } catch (error) {

@@ -1,8 +1,16 @@
 // `npm run start:all`: the whole system as local processes against local Postgres and RabbitMQ.
 // Builds nothing (run `npm run build` first), migrates, starts every app in order, waits until each
 // answers, prints where they listen, and stops them all on Ctrl-C.
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import {
+  adminDatabaseUrl,
+  DEFAULT_DATABASE_ADMIN_URL,
+  DEFAULT_RABBITMQ_ADMIN_URL,
+  DEFAULT_ROLE_PREFIX,
+  ensureManagementApi,
+  provisionSystem,
+} from './lib/provision.mjs';
 import { ensureCerts, ensureDatabase, migrateAll, portsFromEnv, ROOT, startSystem, systemEnv } from './lib/system.mjs';
 import { appsFromArgs, complain, loadDotEnv, redactUrl, say } from './lib/cli.mjs';
 
@@ -22,15 +30,40 @@ try {
   const certs = await ensureCerts(env);
   if (certs.length > 0)
     say(`certs: wrote ${certs.length} file(s) in ${path.relative(process.cwd(), env.CERTS_DIR) || '.'} (npm run certs)`);
-  if (await ensureDatabase(env.DATABASE_URL)) say('created the database');
+  const databaseAdminUrl = env.DATABASE_ADMIN_URL || DEFAULT_DATABASE_ADMIN_URL;
+  if (await ensureDatabase(adminDatabaseUrl(databaseAdminUrl, env.DATABASE_URL))) say('created the database');
+  // The broker users are made through RabbitMQ's management API: a local broker without the plugin
+  // gets it enabled here, so a fresh clone still starts with two commands.
+  const rabbitmqAdminUrl = env.RABBITMQ_ADMIN_URL || DEFAULT_RABBITMQ_ADMIN_URL;
+  await ensureManagementApi(rabbitmqAdminUrl, { enable: true, log: say });
+  // Fresh random passwords on every start, handed to each app only through its own URLs.
+  const prefix = env.ROLE_PREFIX || DEFAULT_ROLE_PREFIX;
+  const credentials = await provisionSystem({
+    apps,
+    databaseUrl: env.DATABASE_URL,
+    amqpUrl: env.AMQP_URL,
+    exchange: env.EVENTS_EXCHANGE,
+    databaseAdminUrl,
+    rabbitmqAdminUrl,
+    prefix,
+  });
+  say(`provisioned Postgres roles and broker users ${prefix}<app> (see "Least privilege" in the README)`);
   // Each app migrates its own schema under its own advisory lock, so all can run at once.
-  const migrated = await migrateAll({ env, apps, concurrency: apps.length });
+  const migrated = await migrateAll({ env, appEnv: credentials.migrate, apps, concurrency: apps.length });
   say(`migrations: ${migrated.map((m) => `${m.app} ${m.migrations.length === 0 ? 'up to date' : `+${m.migrations.length}`}`).join(', ')}`);
 
   const logDir = path.join(ROOT, 'logs');
+  // For operator tools (redrive): the operator's broker user, readable by this user only.
+  mkdirSync(logDir, { recursive: true });
+  const operatorEnv = path.join(logDir, 'operator.env');
+  writeFileSync(operatorEnv, `AMQP_URL=${credentials.operator.AMQP_URL}\nROLE_PREFIX=${prefix}\n`, { mode: 0o600 });
+  chmodSync(operatorEnv, 0o600);
+  say(
+    `operator's broker URL in ${path.relative(process.cwd(), operatorEnv)} (node --env-file=${path.relative(process.cwd(), operatorEnv)} scripts/redrive.mjs <subscriber>)`,
+  );
   say(`starting ${apps.length} app(s); logs in ${path.relative(process.cwd(), logDir) || '.'}/<app>.log`);
   // All at once: no app needs another to boot (RPC clients connect on first use), so this is the fastest start.
-  system = await startSystem({ env, ports, apps, logDir, handleSignals: false, concurrent: true });
+  system = await startSystem({ env, appEnv: credentials.apps, ports, apps, logDir, handleSignals: false, concurrent: true });
 } catch (error) {
   complain(`start:all failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -7,9 +7,12 @@
 //      durable was lost and the system serves on);
 //   4. `down -v`, also after a failure (KEEP_COMPOSE_STACK=1 leaves the stack up to look at).
 // Needs a Docker engine and a Compose CLI (v2 `docker compose` or v1 `docker-compose`), and the host
-// ports 3000-3006 and 15672 on 127.0.0.1 free. Prints how long each phase took.
+// ports 3000-3006 on 127.0.0.1 free. The stack's management UI goes to a free port of its own
+// (DEV_RABBITMQ_MANAGEMENT_PORT), since a RabbitMQ on the host (the one start:all and the tests use)
+// holds 15672 with its own. Prints how long each phase took.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { composeCommand } from './lib/compose.mjs';
@@ -24,6 +27,9 @@ const cli = composeCommand();
 if (!cli) fail('no Compose CLI: install the docker compose plugin (or docker-compose)');
 if (spawnSync('docker', ['info'], { stdio: 'ignore' }).status !== 0) fail('no Docker engine answers (`docker info` fails)');
 const compose = [...cli, '-f', path.join(ROOT, 'docker-compose.yml'), '-p', PROJECT, '--profile', 'dev'];
+// Every compose command of this run, and the compose suite's own, read it from the environment.
+process.env.DEV_RABBITMQ_MANAGEMENT_PORT ||= String(await freePort());
+say(`[compose-test] the stack's RabbitMQ management UI on 127.0.0.1:${process.env.DEV_RABBITMQ_MANAGEMENT_PORT}`);
 
 const timings = [];
 async function phase(name, work) {
@@ -113,6 +119,18 @@ function exec([command, ...args], { env = {}, quiet = false, capture = false, al
     child.once('close', (code) => {
       if (code === 0 || allowFailure) resolve(stdout);
       else reject(new Error(`${[command, ...args].join(' ')} exited with ${code}${stderr ? `:\n${stderr.trim()}` : ''}`));
+    });
+  });
+}
+
+/** A TCP port nothing listens on at the moment, on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
     });
   });
 }

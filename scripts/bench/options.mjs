@@ -1,5 +1,6 @@
 // Command-line flags of `npm run bench`. Every flag also reads a BENCH_* variable; the base URLs
 // default to the ports the system runs on (the same <APP>_HTTP_PORT variables and .env as start:all).
+import { adminDatabaseUrl, DEFAULT_DATABASE_ADMIN_URL } from '../lib/provision.mjs';
 import { DEFAULT_DATABASE_URL, httpUrl, portsFromEnv } from '../lib/system.mjs';
 
 export const USAGE = `Usage: npm run bench -- [flags]   (against a system started with npm run start:all)
@@ -22,7 +23,8 @@ export const USAGE = `Usage: npm run bench -- [flags]   (against a system starte
   --orchestrator-url, --notifications-url, --audit-url, --analytics-url, --ledger-url <url>
                          (BENCH_<APP>_URL; default http://127.0.0.1:<APP>_HTTP_PORT for the orchestrator,
                          https://... for the internal ports, read as operator with CERTS_DIR's certificates)
-  --database-url <url>   for the invariants and pgbench (DATABASE_URL, default ${DEFAULT_DATABASE_URL})
+  --database-url <url>   for the invariants and pgbench, which read every schema: the admin's
+                         (default DATABASE_ADMIN_URL on the database of DATABASE_URL, ${DEFAULT_DATABASE_URL})
   --out <file>           also write the JSON result there (default bench-results/<time>.json)
   --help`;
 
@@ -114,7 +116,10 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
     pgbenchJobs: Math.max(1, Math.floor(number('pgbench-jobs'))),
     allowMissing: Boolean(given['allow-missing']) || env.BENCH_ALLOW_MISSING === 'true',
     urls,
-    databaseUrl: given['database-url'] ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    // An operator tool: it reads every service's schema, which no app role may.
+    databaseUrl:
+      given['database-url'] ??
+      adminDatabaseUrl(env.DATABASE_ADMIN_URL || DEFAULT_DATABASE_ADMIN_URL, env.DATABASE_URL || DEFAULT_DATABASE_URL),
     out: given.out ?? env.BENCH_OUT,
   };
   if (options.accounts < 2) throw new Error('--accounts must be at least 2');

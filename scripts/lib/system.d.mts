@@ -49,6 +49,8 @@ export interface MigrationResult {
 }
 export function migrateAll(options?: {
   env?: Env;
+  /** Per app, over `env` (provisionSystem's `migrate`). */
+  appEnv?: Record<string, Env>;
   apps?: readonly string[];
   /** Per app. Default 60 s. */
   timeoutMs?: number;
@@ -58,6 +60,8 @@ export function migrateAll(options?: {
 
 export interface StartSystemOptions {
   env?: Env;
+  /** Per app, over `env` (provisionSystem's `apps`: each app's own DATABASE_URL and AMQP_URL). */
+  appEnv?: Record<string, Env>;
   apps?: readonly string[];
   ports?: SystemPorts;
   /** Where <app>.log files go when stdio is 'file'; a fresh temp dir by default. */
@@ -81,6 +85,8 @@ export interface ExitInfo {
 export interface RunningSystem {
   readonly ports: SystemPorts;
   readonly env: Env;
+  /** The environment `app` runs with: `env` and its own `appEnv`. */
+  envOf(app: string): Env;
   /** undefined unless stdio is 'file'. */
   readonly logDir: string | undefined;
   readonly apps: readonly string[];

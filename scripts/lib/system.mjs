@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DEFAULT_ROLE_PREFIX } from './provision.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -121,6 +122,8 @@ export function systemEnv({ ports = defaultPorts(), databaseUrl, amqpUrl, extra 
     NODE_ENV: base.NODE_ENV ?? 'development',
     AMQP_URL: amqpUrl ?? base.AMQP_URL ?? DEFAULT_AMQP_URL,
     EVENTS_EXCHANGE: base.EVENTS_EXCHANGE ?? 'bank.events',
+    // Names the roles and broker users provisioning makes; subscribers expect each event from <prefix><producer>.
+    ROLE_PREFIX: base.ROLE_PREFIX || DEFAULT_ROLE_PREFIX,
     // Local runs and tests read OTPs from the dev outbox; never set in production.
     NOTIFICATIONS_DEV_OUTBOX: base.NOTIFICATIONS_DEV_OUTBOX ?? 'true',
     BIND_HOST: base.BIND_HOST ?? '127.0.0.1',
@@ -216,11 +219,12 @@ export async function ensureDatabase(databaseUrl) {
 
 /**
  * Runs each app's own migrations (`node dist/apps/<app>/src/main.js --migrate`), one app after
- * the other in start order. Throws, with the app's output, at the first one that fails.
+ * the other in start order, each with `env` and its own `appEnv[app]` over it (provisionSystem's
+ * `migrate`: the app's owner role). Throws, with the app's output, at the first one that fails.
  * `concurrency` > 1 runs that many at once (each app has its own schema and advisory lock, so order
  * is only for readable output); tests use it to save boot time.
  */
-export async function migrateAll({ env = systemEnv(), apps = APPS, timeoutMs = 60_000, concurrency = 1 } = {}) {
+export async function migrateAll({ env = systemEnv(), appEnv = {}, apps = APPS, timeoutMs = 60_000, concurrency = 1 } = {}) {
   const ordered = checkApps(apps);
   assertBuilt(ordered);
   const results = new Map();
@@ -231,7 +235,7 @@ export async function migrateAll({ env = systemEnv(), apps = APPS, timeoutMs = 6
       const app = queue.shift();
       const started = Date.now();
       const { code, signal, stdout, stderr } = await runToEnd(process.execPath, ['--enable-source-maps', entryFile(app), '--migrate'], {
-        env,
+        env: { ...env, ...appEnv[app] },
         timeoutMs,
       });
       if (code !== 0) {
@@ -384,10 +388,12 @@ async function readTail(file, lines = 40) {
  * Spawns `node <APP_HEAP_FLAGS> dist/apps/<app>/src/main.js` for each app (in start order, each
  * waited for before the next unless `concurrent`), and resolves once every /health answers 200 and
  * every TCP port accepts. On failure it prints the tail of the failing app's log, stops everything
- * it started and throws.
+ * it started and throws. Each app gets `env` with its own `appEnv[app]` over it (provisionSystem's
+ * `apps`: its own DATABASE_URL and AMQP_URL, so no app holds another's credentials).
  */
 export async function startSystem({
   env,
+  appEnv = {},
   apps = APPS,
   ports,
   logDir,
@@ -418,6 +424,7 @@ export async function startSystem({
     fail(`stdio must be 'file', 'inherit' or 'ignore', got ${stdio}`);
   }
 
+  const envOf = (app) => ({ ...env, ...appEnv[app] });
   const procs = new Map(); // app -> ChildProcess
   const logFile = (app) => (stdio === 'file' ? path.join(logDir, `${app}.log`) : undefined);
   const url = (app) => httpUrl(app, ports[app].http);
@@ -442,7 +449,7 @@ export async function startSystem({
     try {
       const child = spawn(process.execPath, [...appNodeFlags(env), '--import', WATCHDOG, entryFile(app)], {
         cwd: ROOT,
-        env,
+        env: envOf(app),
         stdio: ['ignore', out, out],
       });
       track(child);
@@ -532,6 +539,7 @@ export async function startSystem({
   const system = {
     ports,
     env,
+    envOf,
     logDir,
     apps: ordered,
     startupMs: {},

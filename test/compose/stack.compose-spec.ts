@@ -6,9 +6,11 @@ import { E2E_TARGET, eventually, startTestSystem, type TestSystem } from '../sup
 
 /**
  * The compose stack itself, run by `npm run test:compose` (scripts/test-compose.mjs) after the core
- * suite ran against it: the logs stayed quiet, and recreating the RabbitMQ and Postgres containers (a
- * config or image change does that) loses nothing durable. COMPOSE_CLI is the harness's compose
- * command line (CLI, file, project, dev profile) as JSON; the dev profile publishes the management UI.
+ * suite ran against it: the logs stayed quiet, every app holds only its own credentials and connects
+ * as its own role and broker user, and recreating the RabbitMQ and Postgres containers (a config or
+ * image change does that) loses nothing durable. COMPOSE_CLI is the harness's compose command line
+ * (CLI, file, project, dev profile) as JSON; the dev profile publishes the management UI on
+ * DEV_RABBITMQ_MANAGEMENT_PORT, where the broker's admin (RABBITMQ_ADMIN_USER/_PASSWORD, default guest) reads it.
  */
 const run = promisify(execFile);
 const composeCli = JSON.parse(process.env.COMPOSE_CLI ?? '[]') as string[];
@@ -17,11 +19,13 @@ const compose = async (...args: string[]) =>
 const containerId = async (service: string) => (await compose('ps', '-q', service)).trim();
 const health = async (id: string) => (await run('docker', ['inspect', '--format', '{{.State.Health.Status}}', id])).stdout.trim();
 
-const MANAGEMENT = `http://${E2E_TARGET ?? '127.0.0.1'}:15672/api`;
+const MANAGEMENT = `http://${E2E_TARGET ?? '127.0.0.1'}:${process.env.DEV_RABBITMQ_MANAGEMENT_PORT || '15672'}/api`;
+const BROKER_ADMIN = `${process.env.RABBITMQ_ADMIN_USER || 'guest'}:${process.env.RABBITMQ_ADMIN_PASSWORD || 'guest'}`;
+const ROLE_PREFIX = 'bank_';
 const management = async (path: string, init: { method?: string; body?: unknown } = {}) => {
   const res = await fetch(`${MANAGEMENT}${path}`, {
     method: init.method ?? 'GET',
-    headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}`, 'content-type': 'application/json' },
+    headers: { authorization: `Basic ${Buffer.from(BROKER_ADMIN).toString('base64')}`, 'content-type': 'application/json' },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
   return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
@@ -52,6 +56,56 @@ describe('the compose stack (docker-compose.yml, as `npm run test:compose` start
         .filter((line) => /FSTDEP|DeprecationWarning|\bWarning:/.test(line));
       expect({ app, warnings }).toEqual({ app, warnings: [] });
     }
+  });
+
+  it('hands no app container an admin credential or guest; each connects as its own role and broker user', async () => {
+    const postgresPassword = process.env.POSTGRES_PASSWORD || 'postgres';
+    for (const app of system.sys.apps) {
+      const id = await containerId(app);
+      const env = JSON.parse((await run('docker', ['inspect', '--format', '{{json .Config.Env}}', id])).stdout) as string[];
+      const names = env.map((entry) => entry.slice(0, entry.indexOf('=')));
+      expect({ app, names: names.filter((name) => /ADMIN|^DATABASE_URL$|^AMQP_URL$|PASSWORD|^RABBITMQ_/.test(name)) }).toEqual({
+        app,
+        names: [],
+      });
+      expect({ app, leaks: env.filter((entry) => /guest|:\/\//.test(entry) || entry.includes(`:${postgresPassword}@`)) }).toEqual({
+        app,
+        leaks: [],
+      });
+    }
+
+    // Every session on the system's database but this query's: an app's runtime role, none superuser or owner.
+    const sessions = (
+      await compose(
+        'exec',
+        '-T',
+        'postgres',
+        'psql',
+        '-U',
+        'postgres',
+        '-d',
+        'bank',
+        '-AtF',
+        ' ',
+        '-c',
+        `SELECT a.usename, r.rolsuper FROM pg_stat_activity a JOIN pg_roles r ON r.oid = a.usesysid
+          WHERE a.datname = 'bank' AND a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()`,
+      )
+    )
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' '));
+    const appRoles = system.sys.apps.map((app) => `${ROLE_PREFIX}${app}`);
+    expect(sessions.length).toBeGreaterThan(0);
+    for (const [user, superuser] of sessions)
+      expect({ user, superuser, app: appRoles.includes(user) }).toEqual({ user, superuser: 'f', app: true });
+
+    // Every AMQP connection: the broker user of a producer or subscriber, never guest or the admin.
+    const connections = (await management('/connections')).body as { user: string }[];
+    const brokerUsers = [...new Set(connections.map((c) => c.user))].sort();
+    expect(brokerUsers).toEqual(
+      ['accounts', 'analytics', 'audit', 'auth', 'notifications', 'orchestrator'].map((app) => `${ROLE_PREFIX}${app}`).sort(),
+    );
   });
 
   it('loses nothing durable when the RabbitMQ and Postgres containers are recreated, and serves on', async () => {

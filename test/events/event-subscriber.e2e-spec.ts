@@ -54,7 +54,7 @@ class ProbeHandler implements InboundEventHandler {
 
 @Module({})
 class ProbeModule {
-  static forRoot(databaseUrl: string, amqpUrl: string): DynamicModule {
+  static forRoot(databaseUrl: string, amqpUrl: string, rolePrefix: string): DynamicModule {
     return {
       module: ProbeModule,
       imports: [
@@ -65,7 +65,7 @@ class ProbeModule {
           handlers: [ProbeHandler],
           // Everything, so events nobody handles arrive too.
           bindings: ['#'],
-          broker: { AMQP_URL: amqpUrl, EVENTS_EXCHANGE: EXCHANGE, AMQP_RECONNECT_MAX_MS: 300 },
+          broker: { AMQP_URL: amqpUrl, EVENTS_EXCHANGE: EXCHANGE, AMQP_RECONNECT_MAX_MS: 300, ROLE_PREFIX: rolePrefix },
           tuning: { prefetch: 50, retryDelaysMs: [100, 200], deliveryLimit: 3 },
         }),
       ],
@@ -82,12 +82,12 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
   let app: INestApplicationContext | undefined;
 
   const start = async (amqpUrl = vhost.url('127.0.0.1', proxy.port)) => {
-    const started = await startContext(ProbeModule.forRoot(db.url, amqpUrl));
+    const started = await startContext(ProbeModule.forRoot(db.url, amqpUrl, vhost.prefix));
     await waitFor(() => started.get(EventSubscriber).isConsuming, { what: 'consumer' });
     return started;
   };
   const publish = (e: EventEnvelope | { id: string; type: string }, body: unknown = e) =>
-    broker.publish(EXCHANGE, e.type, body, { messageId: e.id });
+    broker.publish(EXCHANGE, e.type, body, { messageId: e.id, userId: vhost.producerUser(e.type) });
   const applications = async (ids: string[]) => {
     const { rows } = await db.pool.query<{ event_id: string; n: number }>(
       `SELECT event_id, count(*)::int AS n FROM probe.applied WHERE event_id = ANY($1) GROUP BY event_id`,
@@ -167,6 +167,37 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
       }
     }
     expect(reasons.sort()).toEqual(['malformed: body is not a JSON object', 'no handler for event type loan.granted']);
+  });
+
+  it("parks, without applying, an event that its type's producer did not publish", async () => {
+    const before = await dlq();
+    const producer = vhost.producerUser(EventTypes.CustomerRegistered);
+    const byAnalytics = registered(newCustomer());
+    const unnamed = registered(newCustomer());
+    // A header claiming the producer counts for nothing: only the broker-checked userId does.
+    await broker.publish(EXCHANGE, byAnalytics.type, byAnalytics, {
+      messageId: byAnalytics.id,
+      userId: `${vhost.prefix}analytics`,
+      headers: { 'x-published-by': producer },
+    });
+    await broker.publish(EXCHANGE, unnamed.type, unnamed, { messageId: unnamed.id, headers: { 'x-published-by': producer } });
+    const genuine = registered(newCustomer());
+    await publish(genuine);
+    await waitFor(() => allAppliedOnce([genuine.id]), { what: 'the genuine event behind' });
+    await waitFor(async () => (await dlq()) === before + 2, { what: 'two parked' });
+    const parked: Record<string, string> = {};
+    for (let i = 0; i < 2; i++) {
+      const message = await broker.channel.get('probe.events.dlq', { noAck: false });
+      if (message) {
+        parked[String(message.properties.messageId)] = String(message.properties.headers?.['x-parked-reason']);
+        broker.channel.ack(message);
+      }
+    }
+    expect(parked).toEqual({
+      [byAnalytics.id]: `untrusted publisher: customer.registered must come from ${producer}, not ${vhost.prefix}analytics`,
+      [unnamed.id]: `untrusted publisher: customer.registered must come from ${producer}, not an unnamed publisher`,
+    });
+    expect(await applications([byAnalytics.id, unnamed.id])).toEqual(new Map());
   });
 
   it('parks a message the broker gave out too often (consumers crashed on it)', async () => {

@@ -127,6 +127,8 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
     const message = watched.messages.find((m) => m.properties.messageId === events[0].id)!;
     expect(message.fields.routingKey).toBe('customer.registered');
     expect(message.properties.deliveryMode).toBe(2);
+    // Stamped with the relay's broker user (the broker refuses any other), so subscribers can check who sent it.
+    expect(message.properties.userId).toBe(new URL(vhost.url()).username);
     expect(message.properties.headers).toMatchObject({ 'x-correlation-id': 'corr-0', 'x-causation-id': 'cause-0' });
     expect(JSON.parse(message.content.toString())).toEqual(events[0]);
     // Marked after the broker's confirm, in the batch's one UPDATE.

@@ -84,7 +84,8 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
   let notifications: RunningHttpApp;
 
   const publish = async (envelope: EventEnvelope, times = 1) => {
-    for (let i = 0; i < times; i++) await broker.publish(EXCHANGE, envelope.type, envelope, { messageId: envelope.id });
+    for (let i = 0; i < times; i++)
+      await broker.publish(EXCHANGE, envelope.type, envelope, { messageId: envelope.id, userId: vhost.producerUser(envelope.type) });
   };
   const summary = async () => (await getJson<Summary>(`${analytics.url}/analytics/summary`)).body;
   const auditEvents = async (query = '') => (await getJson<AuditEvent[]>(`${audit.url}/audit/events?limit=1000${query}`)).body;
@@ -105,6 +106,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
       CERTS_DIR: testCerts(),
       DATABASE_URL: db.url,
       AMQP_URL: vhost.url(),
+      ROLE_PREFIX: vhost.prefix,
       DB_POOL_SIZE: '4',
       LOG_LEVEL: 'silent',
       EVENTS_PREFETCH: '20',

@@ -32,6 +32,17 @@ const asString = (value: YamlValue | undefined): string => {
 };
 
 const IMAGE = 'bank/app:local';
+/** The URLs with credentials: an app reads its own from a file of its credentials volume, never from the environment. */
+const CREDENTIAL_URLS = ['DATABASE_URL', 'AMQP_URL'];
+const ADMIN_VARIABLES = ['DATABASE_ADMIN_URL', 'RABBITMQ_ADMIN_URL', 'POSTGRES_PASSWORD', 'RABBITMQ_DEFAULT_PASS'];
+/** `scheme://user:password@host:port/path` with the user and password as written (they may be ${...} of .env). */
+const urlParts = (url: string) => {
+  const part = String.raw`\$\{[^}]*\}`;
+  const match = new RegExp(String.raw`^(\w+)://(?:(${part}|[^:@/]*)(?::(${part}|[^@]*))?@)?([^:/@]+)(?::(\d+))?(?:/(.*))?$`).exec(url);
+  if (!match) throw new Error(`not a URL: ${url}`);
+  const [, scheme, user, password, host, port, path] = match;
+  return { scheme, user, password, host, port, path };
+};
 /** Every host port the file publishes, with the service that publishes it. */
 const published = Object.entries(services).flatMap(([name, service]) =>
   ((service.ports ?? []) as string[]).map((mapping) => ({ service: name, mapping })),
@@ -64,7 +75,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes only the public API by default, and every published port on 127.0.0.1 only', () => {
-    for (const { mapping } of published) expect(mapping).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    // A host port may be a variable of .env with its default (compose v1 and v2 both read ${NAME:-default}).
+    for (const { mapping } of published) expect(mapping).toMatch(/^127\.0\.0\.1:(\d+|\$\{[A-Z_]+:-\d+\}):\d+$/);
     const always = published.filter(({ service }) => services[service]?.profiles === undefined);
     expect(always).toEqual([{ service: 'orchestrator', mapping: `127.0.0.1:${ports.orchestrator.http}:${ports.orchestrator.http}` }]);
   });
@@ -89,9 +101,10 @@ describe('docker-compose.yml', () => {
       expect(service().restart).toBe('unless-stopped');
     });
 
-    it('sets exactly the variable names systemEnv() sets, plus APP, all as strings', () => {
+    it('sets exactly the variable names systemEnv() sets, plus APP, all as strings; the URLs with credentials as files', () => {
       const env = environmentOf(app);
-      expect(Object.keys(env).sort()).toEqual([...Object.keys(systemVariables), 'APP'].sort());
+      const names = Object.keys(systemVariables).map((name) => (CREDENTIAL_URLS.includes(name) ? `${name}_FILE` : name));
+      expect(Object.keys(env).sort()).toEqual([...names, 'APP'].sort());
       for (const [name, value] of Object.entries(env)) expect({ name, type: typeof value }).toEqual({ name, type: 'string' });
     });
 
@@ -102,8 +115,8 @@ describe('docker-compose.yml', () => {
         expect(env[envVar(peer, 'HTTP_PORT')]).toBe(String(ports[peer].http));
         if (ports[peer].tcp !== undefined) expect(env[envVar(peer, 'TCP_PORT')]).toBe(String(ports[peer].tcp));
       }
-      expect(new URL(asString(env.DATABASE_URL)).hostname).toBe('postgres');
-      expect(new URL(asString(env.AMQP_URL)).hostname).toBe('rabbitmq');
+      // Its own role and broker user, in files that only its container mounts (written by migrate).
+      for (const name of CREDENTIAL_URLS) expect(env[`${name}_FILE`]).toBe(`/credentials/${name}`);
       expect(env.NOTIFICATIONS_DEV_OUTBOX).toBe('true');
       // The image says production, where the dev outbox and auth's dev secrets are refused.
       expect(env.NODE_ENV).toBe('development');
@@ -121,9 +134,16 @@ describe('docker-compose.yml', () => {
       }
     });
 
-    it('mounts only its own certificates volume, read-only, at CERTS_DIR', () => {
+    it('mounts only its own certificates and credentials volumes, read-only, at CERTS_DIR and /credentials', () => {
       expect(environmentOf(app).CERTS_DIR).toBe('/certs');
-      expect(service().volumes).toEqual([`certs-${app}:/certs:ro`]);
+      expect(service().volumes).toEqual([`certs-${app}:/certs:ro`, `credentials-${app}:/credentials:ro`]);
+    });
+
+    it('gets no admin credential, no password and nothing of guest in its environment', () => {
+      const env = environmentOf(app);
+      for (const name of [...CREDENTIAL_URLS, ...ADMIN_VARIABLES]) expect(env).not.toHaveProperty(name);
+      for (const [name, value] of Object.entries(env))
+        expect({ name, value }).not.toEqual({ name, value: expect.stringMatching(/guest|PASSWORD|:\/\//) });
     });
 
     it('waits for postgres, rabbitmq, the migrations and the certificates', () => {
@@ -136,13 +156,37 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('runs the migrations once, with the apps environment, after postgres is healthy', () => {
+  it('provisions and migrates once, after postgres and rabbitmq are healthy: the admin credentials there only', () => {
     const migrate = services.migrate ?? {};
     expect(migrate.command).toEqual(['node', 'scripts/migrate.mjs']);
     expect(migrate.restart).toBe('no');
-    expect(Object.keys(environmentOf('migrate')).sort()).toEqual(Object.keys(systemVariables).sort());
-    expect(dependsOn('migrate')).toEqual({ postgres: { condition: 'service_healthy' } });
+    const env = environmentOf('migrate');
+    expect(Object.keys(env).sort()).toEqual(
+      [...Object.keys(systemVariables), 'DATABASE_ADMIN_URL', 'RABBITMQ_ADMIN_URL', 'CREDENTIALS_DIR', 'CREDENTIALS_OWNER'].sort(),
+    );
+    // Server, database and vhost only; provisioning puts each app's own user and password on them.
+    for (const name of CREDENTIAL_URLS)
+      expect({ name, ...urlParts(asString(env[name])) }).toMatchObject({ name, user: undefined, password: undefined });
+    expect(urlParts(asString(env.DATABASE_URL)).host).toBe('postgres');
+    expect(urlParts(asString(env.AMQP_URL)).host).toBe('rabbitmq');
+    expect(urlParts(asString(env.DATABASE_ADMIN_URL)).host).toBe('postgres');
+    expect(urlParts(asString(env.RABBITMQ_ADMIN_URL))).toMatchObject({ scheme: 'http', host: 'rabbitmq', port: '15672' });
+    // Each app's volume, and the operator's; written for the apps' user (the image's node), hence root here.
+    expect(env.CREDENTIALS_DIR).toBe('/credentials');
+    expect(env.CREDENTIALS_OWNER).toBe('1000:1000');
+    expect(migrate.user).toBe('root');
+    expect([...(migrate.volumes as string[])].sort()).toEqual(
+      [...APPS, 'operator'].map((name) => `credentials-${name}:/credentials/${name}`).sort(),
+    );
+    expect(dependsOn('migrate')).toEqual({ postgres: { condition: 'service_healthy' }, rabbitmq: { condition: 'service_healthy' } });
     expect(existsSync(path.join(root, 'scripts', 'migrate.mjs'))).toBe(true);
+  });
+
+  it('gives no service but migrate (and the servers themselves) an admin credential', () => {
+    for (const [name] of Object.entries(services).filter(([name]) => !['migrate', 'postgres', 'rabbitmq'].includes(name))) {
+      const env = environmentOf(name);
+      for (const variable of ADMIN_VARIABLES) expect({ name, has: variable in env }).toEqual({ name, has: false });
+    }
   });
 
   it('writes the certificates once: the CA key in its own volume, each app its own files in its own volume', () => {
@@ -154,31 +198,32 @@ describe('docker-compose.yml', () => {
     for (const app of APPS) expect(filesOf(app)).not.toContain('ca.key');
   });
 
-  it('gives postgres the database, user and password of DATABASE_URL, with a pg_isready healthcheck', () => {
+  it("gives postgres migrate's admin user and password and the database of its DATABASE_URL, with a pg_isready healthcheck", () => {
     const postgres = services.postgres ?? {};
     expect(postgres.image).toBe('postgres:15');
-    const url = new URL(asString(environmentOf(APPS[0]).DATABASE_URL));
-    expect(environmentOf('postgres')).toMatchObject({
-      POSTGRES_USER: url.username,
-      POSTGRES_PASSWORD: url.password,
-      POSTGRES_DB: url.pathname.slice(1),
+    const admin = urlParts(asString(environmentOf('migrate').DATABASE_ADMIN_URL));
+    const database = urlParts(asString(environmentOf('migrate').DATABASE_URL)).path;
+    expect(environmentOf('postgres')).toEqual({
+      POSTGRES_USER: admin.user,
+      POSTGRES_PASSWORD: admin.password,
+      POSTGRES_DB: database,
     });
-    expect(asMap(postgres.healthcheck).test).toEqual(['CMD', 'pg_isready', '-U', url.username, '-d', url.pathname.slice(1)]);
+    // The password is .env's (with a default), never only written here.
+    expect(admin.password).toMatch(/^\$\{POSTGRES_PASSWORD:-[^}]+\}$/);
+    expect(asMap(postgres.healthcheck).test).toEqual(['CMD', 'pg_isready', '-U', admin.user, '-d', database]);
     // Postgres must not be PID 1: it would take a healthcheck process killed at its timeout for a crashed backend.
     expect(postgres.init).toBe(true);
   });
 
-  it('runs RabbitMQ 3.10 with a fixed hostname (its node name, so durable queues survive a recreate) and a healthcheck', () => {
+  it("runs RabbitMQ 3.10 with a fixed hostname (its node name, so durable queues survive a recreate), migrate's admin and a healthcheck", () => {
     const rabbitmq = services.rabbitmq ?? {};
     expect(rabbitmq.image).toBe('rabbitmq:3.10-management');
     expect(rabbitmq.hostname).toBe('rabbitmq');
-    expect(new URL(asString(environmentOf(APPS[0]).AMQP_URL)).hostname).toBe(rabbitmq.hostname);
-    expect(asMap(rabbitmq.healthcheck).test).toEqual([
-      'CMD',
-      'bash',
-      '-c',
-      `: </dev/tcp/127.0.0.1/${new URL(asString(environmentOf(APPS[0]).AMQP_URL)).port}`,
-    ]);
+    const amqp = urlParts(asString(environmentOf('migrate').AMQP_URL));
+    expect(amqp.host).toBe(rabbitmq.hostname);
+    const admin = urlParts(asString(environmentOf('migrate').RABBITMQ_ADMIN_URL));
+    expect(environmentOf('rabbitmq')).toEqual({ RABBITMQ_DEFAULT_USER: admin.user, RABBITMQ_DEFAULT_PASS: admin.password });
+    expect(asMap(rabbitmq.healthcheck).test).toEqual(['CMD', 'bash', '-c', `: </dev/tcp/127.0.0.1/${amqp.port}`]);
   });
 
   it('dev-ports (profile dev only) forwards each internal HTTP port and the management UI, each to its own service', () => {
@@ -189,7 +234,9 @@ describe('docker-compose.yml', () => {
     const internal = APPS.filter((app) => app !== 'orchestrator').map((app) => ({ port: ports[app].http, to: app }));
     const expected = [...internal, { port: 15672, to: 'rabbitmq' }];
     expect(routes).toEqual(expected.map(({ port, to }) => `${port}=${to}:${port}`));
-    expect(devPorts.ports).toEqual(expected.map(({ port }) => `127.0.0.1:${port}:${port}`));
+    // The management UI's host port is DEV_RABBITMQ_MANAGEMENT_PORT: a broker on the host may hold 15672.
+    const hostPort = (port: number) => (port === 15672 ? '${DEV_RABBITMQ_MANAGEMENT_PORT:-15672}' : String(port));
+    expect(devPorts.ports).toEqual(expected.map(({ port }) => `127.0.0.1:${hostPort(port)}:${port}`));
     expect(existsSync(path.join(root, 'scripts', 'dev-ports.mjs'))).toBe(true);
   });
 });
@@ -265,11 +312,11 @@ describe.each([...APPS])('config of %s against compose', (app) => {
     const { defaults, broker } = await loadConfigClass(app);
     const env = environmentOf(app);
     const missing = Object.entries(defaults)
-      .filter(([name, fallback]) => !(name in env) && unsafeInContainers(name, fallback))
+      .filter(([name, fallback]) => !(name in env) && !(`${name}_FILE` in env) && unsafeInContainers(name, fallback))
       .map(([name]) => name);
     expect(missing).toEqual([]);
-    expect(env).toHaveProperty('DATABASE_URL');
-    if (broker) expect(env).toHaveProperty('AMQP_URL');
+    expect(env).toHaveProperty('DATABASE_URL_FILE');
+    if (broker) expect(env).toHaveProperty('AMQP_URL_FILE');
   });
 
   maybe(`waits for every service it calls${note}`, async () => {

@@ -14,3 +14,4 @@ export * from './events/event-envelope.schema.js';
 export * from './events/inbox.messages.js';
 export * from './security/callers.js';
 export * from './events/event-catalog.js';
+export * from './events/event-producers.js';

@@ -11,7 +11,10 @@ export async function runServiceMigrations(options: ServiceDatabaseOptions): Pro
   await lockClient.connect();
   try {
     await lockClient.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${options.schema}`]);
-    await lockClient.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+    // Provisioning creates the schema for its owner role, which may not create schemas itself
+    // (CREATE SCHEMA IF NOT EXISTS checks that right even when the schema exists).
+    const { rowCount } = await lockClient.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [options.schema]);
+    if (rowCount === 0) await lockClient.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
     const dataSource = new DataSource({ ...serviceDataSourceOptions({ ...options, poolSize: 1 }) });
     await dataSource.initialize();
     try {

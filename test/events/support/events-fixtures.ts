@@ -2,14 +2,12 @@ import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import {
   CallerGuard,
@@ -22,12 +20,11 @@ import {
   PinoLoggerService,
   type TlsIdentity,
 } from '@bank/common';
-import type { ServiceIdentity } from '@bank/contracts';
+import { brokerUserOf, EVENT_PRODUCERS, type ServiceIdentity } from '@bank/contracts';
 import { writeCerts } from '../../../scripts/lib/certs.mjs';
 import { ignoreErrorsOnceEnding } from '../../support/test-pool.js';
-
-const run = promisify(execFile);
-const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+import { managementApiReady, PG_ADMIN_URL, RABBITMQ_ADMIN_URL } from '../../support/test-system.js';
+import { managementApi } from '../../../scripts/lib/provision.mjs';
 export const AMQP_HOST = process.env.TEST_AMQP_HOST ?? '127.0.0.1';
 export const AMQP_PORT = Number(process.env.TEST_AMQP_PORT ?? 5672);
 const LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
@@ -62,17 +59,39 @@ export async function createTestDatabase(name: string): Promise<{ url: string; p
   };
 }
 
-/** A RabbitMQ vhost of its own (rabbitmqctl is slowish: once per file). */
-export async function createTestVhost(
-  name: string,
-): Promise<{ name: string; url: (host?: string, port?: number) => string; remove: () => Promise<void> }> {
-  await run('rabbitmqctl', ['-q', 'add_vhost', name]);
-  await run('rabbitmqctl', ['-q', 'set_permissions', '-p', name, 'guest', '.*', '.*', '.*']);
+export interface TestVhost {
+  name: string;
+  /** ROLE_PREFIX of the modules under test: they expect each event type from `<prefix><producer>`. */
+  prefix: string;
+  /** The vhost as its tester: every right on the vhost, and the impersonator tag, so tests can publish as any producer. */
+  url: (host?: string, port?: number) => string;
+  /** The broker user allowed to publish `type` here (the userId a genuine event carries). */
+  producerUser: (type: string) => string;
+  remove: () => Promise<void>;
+}
+
+/**
+ * A RabbitMQ vhost of its own, and a tester user for it, made through the management API like
+ * every broker user of the system (scripts/lib/provision.mjs).
+ */
+export async function createTestVhost(name: string): Promise<TestVhost> {
+  const tester = `${name}_tester`;
+  const password = randomBytes(12).toString('hex');
+  const vhost = encodeURIComponent(name);
+  const api = managementApi(RABBITMQ_ADMIN_URL);
+  await managementApiReady();
+  await api('PUT', `/vhosts/${vhost}`, {});
+  await api('PUT', `/users/${encodeURIComponent(tester)}`, { password, tags: 'impersonator' });
+  await api('PUT', `/permissions/${vhost}/${encodeURIComponent(tester)}`, { configure: '.*', write: '.*', read: '.*' });
+  const prefix = `${name}_`;
   return {
     name,
-    url: (host = AMQP_HOST, port = AMQP_PORT) => `amqp://guest:guest@${host}:${port}/${encodeURIComponent(name)}`,
+    prefix,
+    url: (host = AMQP_HOST, port = AMQP_PORT) => `amqp://${tester}:${password}@${host}:${port}/${vhost}`,
+    producerUser: (type) => brokerUserOf((EVENT_PRODUCERS as Record<string, string>)[type] ?? 'unknown', prefix),
     remove: async () => {
-      await run('rabbitmqctl', ['-q', 'delete_vhost', name]).catch(() => undefined);
+      await api('DELETE', `/vhosts/${vhost}`).catch(() => undefined);
+      await api('DELETE', `/users/${encodeURIComponent(tester)}`).catch(() => undefined);
     },
   };
 }

@@ -32,11 +32,12 @@ export async function publishedEvents(system: TestSystem, { auditedOnly = false 
  * otherwise every event once, then every event again.
  */
 export async function publishCopies(system: TestSystem, events: StoredEvent[], { copies = 1, together = false } = {}): Promise<number> {
-  const connection = await connect(system.sys.env.AMQP_URL!);
+  // As the operator (an impersonator): each copy carries its producer's user, as the relay's would.
+  const connection = await connect(system.operatorAmqpUrl);
   try {
     const channel = await connection.createConfirmChannel();
     const exchange = system.sys.env.EVENTS_EXCHANGE ?? 'bank.events';
-    await channel.assertExchange(exchange, 'topic', { durable: true });
+    await channel.checkExchange(exchange);
     const publishOne = (event: StoredEvent) => {
       const occurred = Date.parse(event.payload.occurredAt ?? '');
       channel.publish(exchange, event.type, Buffer.from(JSON.stringify(event.payload)), {
@@ -45,6 +46,7 @@ export async function publishCopies(system: TestSystem, events: StoredEvent[], {
         type: event.type,
         contentType: 'application/json',
         correlationId: event.correlation_id,
+        userId: system.producerUser(event.type),
         ...(Number.isFinite(occurred) ? { timestamp: Math.floor(occurred / 1000) } : {}),
         headers: {
           'x-correlation-id': event.correlation_id,

@@ -38,12 +38,30 @@ export async function startProxiedSystem(extra: Env = {}): Promise<ProxiedSystem
       ports,
       databaseUrl: withPort(base.databaseUrl, postgres.port),
       amqpUrl: withPort(base.sys.env.AMQP_URL!, rabbitmq.port),
-      extra: { LOG_LEVEL: 'info', DB_POOL_SIZE: '5', CERTS_DIR: base.certsDir, ...extra },
+      extra: {
+        LOG_LEVEL: 'info',
+        DB_POOL_SIZE: '5',
+        CERTS_DIR: base.certsDir,
+        ROLE_PREFIX: base.prefix,
+        EVENTS_EXCHANGE: base.sys.env.EVENTS_EXCHANGE,
+        ...extra,
+      },
     });
-    await migrateAll({ env });
-    const sys = await startSystem({ env, ports, concurrent: true, handleSignals: false, timeoutMs: 60_000 });
+    // Each app's own credentials, through the proxies; migrations go straight to Postgres.
+    const appEnv = Object.fromEntries(
+      Object.entries(base.credentials.apps).map(([app, urls]) => [
+        app,
+        {
+          ...(urls.DATABASE_URL ? { DATABASE_URL: withPort(urls.DATABASE_URL, postgres!.port) } : {}),
+          ...(urls.AMQP_URL ? { AMQP_URL: withPort(urls.AMQP_URL, rabbitmq!.port) } : {}),
+        },
+      ]),
+    );
+    await migrateAll({ env, appEnv: base.credentials.migrate, concurrency: 7 });
+    const sys = await startSystem({ env, appEnv, ports, concurrent: true, handleSignals: false, timeoutMs: 60_000 });
     const proxies = [postgres, rabbitmq];
     const system: TestSystem = {
+      ...base,
       sys,
       databaseUrl: base.databaseUrl,
       api: () => request(sys.url('orchestrator')),

@@ -154,17 +154,6 @@ export function envelopeSchema(type: EventType, data: JsonSchema): JsonSchema {
   };
 }
 
-/** The service whose outbox publishes each type (its name is the message's AMQP `appId`). */
-export const EVENT_PUBLISHERS: { readonly [K in EventType]: 'accounts' | 'auth' | 'orchestrator' } = {
-  [EventTypes.CustomerRegistered]: 'auth',
-  [EventTypes.AccountOpened]: 'accounts',
-  [EventTypes.DepositCompleted]: 'orchestrator',
-  [EventTypes.TransferCompleted]: 'orchestrator',
-  [EventTypes.TransferFailed]: 'orchestrator',
-  [EventTypes.OtpVerified]: 'auth',
-  [EventTypes.OtpLocked]: 'auth',
-};
-
 /** Every type, the routing key it is published with (the type itself). */
 export const ALL_EVENT_TYPES: readonly EventType[] = Object.values(EventTypes);
 

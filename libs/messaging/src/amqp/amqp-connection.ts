@@ -62,6 +62,14 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
     return this.options.exchange;
   }
 
+  /**
+   * The broker user this process connects as (the URL's; amqplib's default is guest). Messages it
+   * publishes carry it as `userId`: the broker refuses any other, so subscribers can trust it.
+   */
+  get user(): string {
+    return decodeURIComponent(new URL(this.options.url).username) || 'guest';
+  }
+
   get isConnected(): boolean {
     return this.connection !== undefined;
   }

@@ -12,6 +12,8 @@ export interface AmqpOptions {
   reconnectMaxMs?: number;
   /** How long a publisher waits for the broker's confirm before treating the publish as failed. */
   confirmTimeoutMs?: number;
+  /** Prefix of the system's broker users (ROLE_PREFIX): the producer of an event type is `<prefix><service>`. */
+  rolePrefix?: string;
 }
 
 export const AMQP_OPTIONS = Symbol('AMQP_OPTIONS');
@@ -22,6 +24,7 @@ export interface BrokerSettings {
   EVENTS_EXCHANGE: string;
   AMQP_HEARTBEAT_SECONDS?: number;
   AMQP_RECONNECT_MAX_MS?: number;
+  ROLE_PREFIX?: string;
 }
 
 export function amqpOptionsFrom(broker: BrokerSettings, connectionName?: string): AmqpOptions {
@@ -31,5 +34,6 @@ export function amqpOptionsFrom(broker: BrokerSettings, connectionName?: string)
     ...(connectionName ? { connectionName } : {}),
     ...(broker.AMQP_HEARTBEAT_SECONDS !== undefined ? { heartbeatSeconds: broker.AMQP_HEARTBEAT_SECONDS } : {}),
     ...(broker.AMQP_RECONNECT_MAX_MS !== undefined ? { reconnectMaxMs: broker.AMQP_RECONNECT_MAX_MS } : {}),
+    ...(broker.ROLE_PREFIX !== undefined ? { rolePrefix: broker.ROLE_PREFIX } : {}),
   };
 }

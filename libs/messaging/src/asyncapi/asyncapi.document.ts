@@ -2,7 +2,7 @@ import { dump } from 'js-yaml';
 import {
   ALL_EVENT_TYPES,
   EVENT_JSON_SCHEMAS,
-  EVENT_PUBLISHERS,
+  EVENT_PRODUCERS,
   EVENT_SUBSCRIPTIONS,
   EVENTS_EXCHANGE,
   envelopeSchema,
@@ -80,9 +80,12 @@ function message(type: EventType): JsonSchema {
     title: type,
     summary: schema.description,
     description:
-      `Published by ${EVENT_PUBLISHERS[type]} through its transactional outbox (AMQP app-id \`${EVENT_PUBLISHERS[type]}\`), ` +
+      `Published by ${EVENT_PRODUCERS[type]} through its transactional outbox (AMQP app-id \`${EVENT_PRODUCERS[type]}\`), ` +
       `to exchange \`${EVENTS_EXCHANGE}\` with routing key \`${type}\`. AMQP properties: message-id = envelope id, ` +
-      'type = routing key, correlation-id = envelope correlationId, content-type application/json, persistent, timestamp = occurredAt.',
+      'type = routing key, correlation-id = envelope correlationId, content-type application/json, persistent, timestamp = occurredAt, ' +
+      `user-id = the producer's own broker user (\`<ROLE_PREFIX>${EVENT_PRODUCERS[type]}\`, by default \`bank_${EVENT_PRODUCERS[type]}\`): ` +
+      "the broker refuses a user-id that is not the connection's user, and every subscriber parks, without applying it, " +
+      'a message whose user-id is not the producer of its type.',
     contentType: 'application/json',
     correlationId: { description: 'the request or saga that caused the event', location: '$message.header#/x-correlation-id' },
     headers: headersSchema,
@@ -139,15 +142,15 @@ export function asyncApiDocument(): Record<string, unknown> {
     channels[key] = {
       address: type,
       title: `${type} on ${EVENTS_EXCHANGE}`,
-      description: `Routing key \`${type}\` on the topic exchange \`${EVENTS_EXCHANGE}\`. Published by ${EVENT_PUBLISHERS[type]}; bound by ${subscribers.join(', ')}.`,
+      description: `Routing key \`${type}\` on the topic exchange \`${EVENTS_EXCHANGE}\`. Published by ${EVENT_PRODUCERS[type]}; bound by ${subscribers.join(', ')}.`,
       messages: messageRefs([type]),
       bindings: exchangeBinding,
     };
-    operations[`${EVENT_PUBLISHERS[type]}Publishes${messageName(type)}`] = {
+    operations[`${EVENT_PRODUCERS[type]}Publishes${messageName(type)}`] = {
       action: 'send',
       channel: { $ref: `#/channels/${key}` },
-      title: `${EVENT_PUBLISHERS[type]} publishes ${type}`,
-      summary: `The outbox relay of ${EVENT_PUBLISHERS[type]} publishes ${type} with publisher confirms, at least once.`,
+      title: `${EVENT_PRODUCERS[type]} publishes ${type}`,
+      summary: `The outbox relay of ${EVENT_PRODUCERS[type]} publishes ${type} with publisher confirms, at least once.`,
       messages: operationMessages(key, [type]),
       bindings: { amqp: { deliveryMode: 2, mandatory: true, timestamp: true, bindingVersion: AMQP_BINDING_VERSION } },
     };

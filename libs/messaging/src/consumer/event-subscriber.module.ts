@@ -4,7 +4,7 @@ import { amqpOptionsFrom, type BrokerSettings } from '../amqp/amqp.options.js';
 import { InboxController } from '../inbox/inbox.controller.js';
 import { EventSubscriber, SUBSCRIBER_HANDLERS, SUBSCRIBER_OPTIONS, type EventSubscriberOptions } from './event-subscriber.service.js';
 import { bindingsFor, type InboundEventHandler } from './inbound-event-handler.js';
-import { subscriberTuningFrom, type SubscriberTuning } from './subscriber.config.js';
+import { DEFAULT_ROLE_PREFIX, subscriberTuningFrom, type SubscriberTuning } from './subscriber.config.js';
 import { subscriberTopology } from './subscriber.topology.js';
 
 export interface EventSubscriberModuleOptions {
@@ -34,6 +34,7 @@ export class EventSubscriberModule {
       subscriber: options.subscriber,
       schema: options.schema,
       prefetch: tuning.prefetch,
+      rolePrefix: options.broker.ROLE_PREFIX ?? DEFAULT_ROLE_PREFIX,
       topology: subscriberTopology({
         subscriber: options.subscriber,
         exchange: options.broker.EVENTS_EXCHANGE,

@@ -1,11 +1,12 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Channel, ChannelModel, ConsumeMessage, MessageProperties, Options } from 'amqplib';
+import { publisherRefusal } from '@bank/contracts';
 import { Sql } from '@bank/database';
 import { AmqpConnection } from '../amqp/amqp-connection.js';
 import { inboxClaimSql } from '../inbox/inbox.sql.js';
 import { eventBatchSize, eventConsumerLag, eventsConsumed, eventRetries, registerQueueDepthSource } from '../metrics/messaging.metrics.js';
 import { decodeEvent } from './event-decoder.js';
-import { nextStep, PARK_REASON_HEADER, RETRY_COUNT_HEADER, retriesSoFar } from './failure-policy.js';
+import { nextStep, PARK_REASON_HEADER, PUBLISHED_BY_HEADER, publisherOf, RETRY_COUNT_HEADER, retriesSoFar } from './failure-policy.js';
 import { ALL_EVENTS, handledEventTypes, inEventContext, type InboundEvent, type InboundEventHandler } from './inbound-event-handler.js';
 import { declareTopology, formatDelay, type SubscriberTopology } from './subscriber.topology.js';
 
@@ -15,6 +16,8 @@ export interface EventSubscriberOptions {
   schema: string;
   topology: SubscriberTopology;
   prefetch: number;
+  /** ROLE_PREFIX: the producer of an event type publishes as `<rolePrefix><service>` (EVENT_PRODUCERS). */
+  rolePrefix: string;
 }
 export const SUBSCRIBER_OPTIONS = Symbol('SUBSCRIBER_OPTIONS');
 export const SUBSCRIBER_HANDLERS = Symbol('SUBSCRIBER_HANDLERS');
@@ -223,6 +226,16 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
         await this.park(delivery, `no handler for event type ${result.envelope.type}`, result.envelope);
         continue;
       }
+      // Applied only when its producer sent it: anyone else who can reach the broker could forge it.
+      const refusal = publisherRefusal(
+        result.envelope.type,
+        publisherOf(delivery.message.properties, this.amqp.user),
+        this.options.rolePrefix,
+      );
+      if (refusal !== undefined) {
+        await this.park(delivery, `untrusted publisher: ${refusal}`, result.envelope);
+        continue;
+      }
       decoded.push({ ...delivery, event: result.envelope });
     }
     if (decoded.length === 0) return;
@@ -300,7 +313,7 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
         '',
         step.queue,
         delivery.message.content,
-        republishOptions(delivery.message.properties, {
+        republishOptions(delivery.message.properties, this.amqp.user, {
           [RETRY_COUNT_HEADER]: step.retry,
           'x-last-error': message.slice(0, MAX_ERROR_HEADER),
         }),
@@ -333,7 +346,7 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
         '',
         this.topology.deadLetterQueue,
         delivery.message.content,
-        republishOptions(delivery.message.properties, {
+        republishOptions(delivery.message.properties, this.amqp.user, {
           [PARK_REASON_HEADER]: reason.slice(0, MAX_ERROR_HEADER),
           'x-parked-at': new Date().toISOString(),
           'x-parked-by': this.subscriber,
@@ -406,12 +419,20 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
   }
 }
 
-/** The original message's properties for a republish, with extra headers; broker bookkeeping dropped. */
-export function republishOptions(properties: MessageProperties, extraHeaders: Record<string, unknown>): Options.Publish {
+/**
+ * The original message's properties for a republish by broker user `self`, with extra headers;
+ * broker bookkeeping dropped. The original publisher goes into PUBLISHED_BY_HEADER (a header of that
+ * name that came with the message is never passed on: anyone could have set it).
+ */
+export function republishOptions(properties: MessageProperties, self: string, extraHeaders: Record<string, unknown>): Options.Publish {
   const headers: Record<string, unknown> = { ...properties.headers };
   delete headers['x-delivery-count'];
+  delete headers[PUBLISHED_BY_HEADER];
+  const publisher = publisherOf(properties, self);
+  if (publisher !== undefined) headers[PUBLISHED_BY_HEADER] = publisher;
   return {
     persistent: true,
+    userId: self,
     ...(properties.contentType ? { contentType: String(properties.contentType) } : {}),
     ...(properties.messageId ? { messageId: String(properties.messageId) } : {}),
     ...(properties.correlationId ? { correlationId: String(properties.correlationId) } : {}),

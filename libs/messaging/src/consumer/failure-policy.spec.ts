@@ -1,5 +1,6 @@
 import { DomainError } from '@bank/contracts';
-import { nextStep, retriesSoFar } from './failure-policy.js';
+import { nextStep, PUBLISHED_BY_HEADER, publisherOf, retriesSoFar } from './failure-policy.js';
+import { republishOptions } from './event-subscriber.service.js';
 import { RetryLaterError, UnprocessableEventError } from './inbound-event-handler.js';
 import { subscriberTopology } from './subscriber.topology.js';
 
@@ -41,5 +42,45 @@ describe('retriesSoFar', () => {
     expect(retriesSoFar({ 'x-retry-count': '2' })).toBe(2);
     expect(retriesSoFar({ 'x-retry-count': -1 })).toBe(0);
     expect(retriesSoFar({ 'x-retry-count': 'x' })).toBe(0);
+  });
+});
+
+describe('publisherOf', () => {
+  it('is the broker-validated userId of a message someone else published', () => {
+    expect(publisherOf({ userId: 'bank_orchestrator' }, 'bank_audit')).toBe('bank_orchestrator');
+    expect(publisherOf({}, 'bank_audit')).toBeUndefined();
+    expect(publisherOf({ userId: '' }, 'bank_audit')).toBeUndefined();
+  });
+
+  it('trusts the published-by header only on a message the subscriber itself stamped', () => {
+    expect(publisherOf({ userId: 'bank_audit', headers: { [PUBLISHED_BY_HEADER]: 'bank_orchestrator' } }, 'bank_audit')).toBe(
+      'bank_orchestrator',
+    );
+    expect(publisherOf({ userId: 'bank_analytics', headers: { [PUBLISHED_BY_HEADER]: 'bank_orchestrator' } }, 'bank_audit')).toBe(
+      'bank_analytics',
+    );
+    expect(publisherOf({ headers: { [PUBLISHED_BY_HEADER]: 'bank_orchestrator' } }, 'bank_audit')).toBeUndefined();
+    expect(publisherOf({ userId: 'bank_audit' }, 'bank_audit')).toBeUndefined();
+  });
+});
+
+describe('republishOptions', () => {
+  const properties = (userId: string | undefined, headers: Record<string, unknown> = {}) =>
+    ({ userId, headers, messageId: 'm1', contentType: 'application/json' }) as unknown as Parameters<typeof republishOptions>[0];
+
+  it('stamps the subscriber as userId and keeps the original publisher in the header', () => {
+    const options = republishOptions(properties('bank_orchestrator', { 'x-delivery-count': 3 }), 'bank_audit', { 'x-retry-count': 1 });
+    expect(options.userId).toBe('bank_audit');
+    expect(options.headers).toEqual({ [PUBLISHED_BY_HEADER]: 'bank_orchestrator', 'x-retry-count': 1 });
+    // Moved again (a second retry): still the original publisher.
+    const again = republishOptions(properties('bank_audit', options.headers), 'bank_audit', { 'x-retry-count': 2 });
+    expect(again.headers?.[PUBLISHED_BY_HEADER]).toBe('bank_orchestrator');
+  });
+
+  it('drops a published-by header that came from outside', () => {
+    const forged = republishOptions(properties('bank_analytics', { [PUBLISHED_BY_HEADER]: 'bank_orchestrator' }), 'bank_audit', {});
+    expect(forged.headers?.[PUBLISHED_BY_HEADER]).toBe('bank_analytics');
+    const unnamed = republishOptions(properties(undefined, { [PUBLISHED_BY_HEADER]: 'bank_orchestrator' }), 'bank_audit', {});
+    expect(unnamed.headers).not.toHaveProperty(PUBLISHED_BY_HEADER);
   });
 });

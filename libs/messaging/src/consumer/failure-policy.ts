@@ -6,6 +6,21 @@ export type FailureStep = { action: 'retry'; queue: string; delayMs: number; ret
 
 export const RETRY_COUNT_HEADER = 'x-retry-count';
 export const PARK_REASON_HEADER = 'x-parked-reason';
+/**
+ * Who published a message the subscriber moved to its retry queue or DLQ. The move is published
+ * as the subscriber's own broker user, so the original `userId` would be lost; the subscriber
+ * writes it here, and trusts this header only on a message stamped with its own user (no one else
+ * can stamp that), see publisherOf.
+ */
+export const PUBLISHED_BY_HEADER = 'x-published-by';
+
+/** The broker user that published `properties`' message: its validated userId, or for one the subscriber moved itself, the header it wrote. */
+export function publisherOf(properties: { userId?: unknown; headers?: Record<string, unknown> }, self: string): string | undefined {
+  const userId = typeof properties.userId === 'string' && properties.userId !== '' ? properties.userId : undefined;
+  if (userId === undefined || userId !== self) return userId;
+  const header = properties.headers?.[PUBLISHED_BY_HEADER];
+  return typeof header === 'string' && header !== '' ? header : undefined;
+}
 
 /** The retry count a delivery carries (0 for a first delivery or a garbled header). */
 export function retriesSoFar(headers: Record<string, unknown> | undefined): number {

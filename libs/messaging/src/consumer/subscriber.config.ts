@@ -21,6 +21,9 @@ export class SubscriberConfig extends BrokerConfig {
   EVENTS_DELIVERY_LIMIT = 10;
 }
 
+/** ROLE_PREFIX's default (BrokerConfig), for subscribers configured without a BrokerConfig. */
+export const DEFAULT_ROLE_PREFIX = new SubscriberConfig().ROLE_PREFIX;
+
 export interface SubscriberTuning {
   prefetch: number;
   retryDelaysMs: number[];

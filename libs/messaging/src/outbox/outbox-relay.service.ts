@@ -191,6 +191,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       contentType: 'application/json',
       correlationId: row.correlation_id,
       appId: this.options.schema,
+      userId: this.amqp.user,
       ...(Number.isFinite(occurred) ? { timestamp: Math.floor(occurred / 1000) } : {}),
       // A message no queue is bound for comes back (basic.return) instead of being dropped.
       mandatory: true,
