@@ -34,10 +34,9 @@ describeLocal('the page at /ui/: both patterns, live, in a real browser', () => 
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    [system, browser] = await Promise.all([
-      startTestSystem(),
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true }),
-    ]);
+    // One after the other: the browser's start competes with the apps' boot for the same two cores.
+    system = await startTestSystem();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
     base = system.sys.url('orchestrator');
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('console', (message: ConsoleMessage) => {
@@ -47,7 +46,7 @@ describeLocal('the page at /ui/: both patterns, live, in a real browser', () => 
       if (!expected) consoleErrors.push(`${message.text()} (${message.location().url})`);
     });
     page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();

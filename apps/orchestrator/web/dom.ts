@@ -45,7 +45,16 @@ export function arrowDefs(prefix: string): SVGElement {
   const marker = (id: string, cls: string) =>
     s(
       'marker',
-      { id: `${prefix}-${id}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+      {
+        id: `${prefix}-${id}`,
+        viewBox: '0 0 10 10',
+        refX: 9,
+        refY: 5,
+        markerUnits: 'userSpaceOnUse',
+        markerWidth: 9,
+        markerHeight: 9,
+        orient: 'auto-start-reverse',
+      },
       s('path', { d: 'M0,0 L10,5 L0,10 z', class: cls }),
     );
   return s('defs', {}, marker('arrow', 'head'), marker('arrow-comp', 'head comp'), marker('arrow-event', 'head event'));

@@ -52,7 +52,7 @@ function topology(snap: SystemSnapshot): SVGElement {
       'marker-end': 'url(#topo-arrow)',
     });
   };
-  const exchange = { x: 470, y: 185 };
+  const exchange = { x: 470, y: 290 };
   const fan = (to: string) => {
     const b = mid(to);
     return s('path', {
@@ -91,7 +91,7 @@ function topology(snap: SystemSnapshot): SVGElement {
   return s(
     'svg',
     {
-      viewBox: '0 0 700 330',
+      viewBox: '0 0 700 350',
       class: 'drawing topology',
       role: 'img',
       'aria-label': 'The seven services: commands from the orchestrator, events to the subscribers',
@@ -101,17 +101,17 @@ function topology(snap: SystemSnapshot): SVGElement {
     command('ledger'),
     command('auth'),
     s('path', {
-      d: `M${NODES.orchestrator.x + W},${NODES.orchestrator.y + H - 8} C330,${NODES.orchestrator.y + H + 30} 420,${exchange.y} ${exchange.x - 6},${exchange.y}`,
+      d: `M${NODES.orchestrator.x + W / 2},${NODES.orchestrator.y + H} C${NODES.orchestrator.x + W / 2},${exchange.y} 300,${exchange.y} ${exchange.x - 8},${exchange.y}`,
       class: 'fan',
       'marker-end': 'url(#topo-arrow-event)',
     }),
     s('circle', { cx: exchange.x, cy: exchange.y, r: 7, class: 'exchange' }),
-    s('text', { x: exchange.x - 40, y: exchange.y + 24, class: 'node-facts' }, 'bank.events'),
+    s('text', { x: exchange.x - 30, y: exchange.y + 24, class: 'node-facts' }, 'bank.events'),
     fan('notifications'),
     fan('audit'),
     fan('analytics'),
     ...Object.keys(NODES).map(node),
-    s('text', { x: 250, y: 300, class: 'legend' }, '━ command (orchestration)   ┄ event (choreography)'),
+    s('text', { x: 20, y: 340, class: 'legend' }, '━ command (orchestration: the caller waits)   ┄ event (choreography: nobody waits)'),
   );
 }
 

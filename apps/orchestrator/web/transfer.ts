@@ -92,7 +92,7 @@ export function callsOf(steps: StepRecord[]): Call[] {
   return calls;
 }
 
-const LANES = { orchestrator: 70, accounts: 300, ledger: 480 };
+const LANES = { orchestrator: 60, accounts: 230, ledger: 390 };
 
 function sagaDrawing(live: TransferLive): SVGElement {
   const calls = callsOf(live.transfer.steps);
@@ -212,10 +212,10 @@ function eventDrawing(live: TransferLive): SVGElement {
         'data-subscriber': lane.name,
         'data-state': lane.state,
       },
-      s('path', { d: `M250,130 C300,130 300,${y} 350,${y}`, class: 'fan', 'marker-end': 'url(#event-arrow-event)' }),
-      s('rect', { x: 355, y: y - 28, width: 275, height: 56, rx: 8, class: 'node' }),
-      s('text', { x: 370, y: y - 6, class: 'node-title' }, lane.name),
-      s('text', { x: 370, y: y + 14, class: 'node-facts' }, laneText(lane, published)),
+      s('path', { d: `M272,130 C315,130 315,${y} 360,${y}`, class: 'fan', 'marker-end': 'url(#event-arrow-event)' }),
+      s('rect', { x: 365, y: y - 28, width: 268, height: 56, rx: 8, class: 'node' }),
+      s('text', { x: 378, y: y - 6, class: 'node-title' }, lane.name),
+      s('text', { x: 378, y: y + 14, class: 'node-facts' }, laneText(lane, published)),
     );
   });
   return s(
@@ -230,14 +230,14 @@ function eventDrawing(live: TransferLive): SVGElement {
     s(
       'g',
       { class: `outbox ${event?.publishedAt ? 'published' : 'waiting'}` },
-      s('rect', { x: 10, y: 95, width: 190, height: 70, rx: 8, class: 'node' }),
+      s('rect', { x: 10, y: 95, width: 222, height: 70, rx: 8, class: 'node' }),
       s('text', { x: 22, y: 118, class: 'node-title' }, 'orchestrator outbox'),
       s('text', { x: 22, y: 137, class: 'node-facts' }, event?.type ?? '—'),
       s('text', { x: 22, y: 154, class: 'node-facts' }, outboxText),
     ),
-    s('path', { d: 'M200,130 L240,130', class: 'fan', 'marker-end': 'url(#event-arrow-event)' }),
-    s('circle', { cx: 248, cy: 130, r: 6, class: 'exchange' }),
-    s('text', { x: 222, y: 112, class: 'node-facts' }, 'bank.events'),
+    s('path', { d: 'M232,130 L258,130', class: 'fan', 'marker-end': 'url(#event-arrow-event)' }),
+    s('circle', { cx: 266, cy: 130, r: 6, class: 'exchange' }),
+    s('text', { x: 240, y: 112, class: 'node-facts' }, 'bank.events'),
     ...lanes,
   );
 }

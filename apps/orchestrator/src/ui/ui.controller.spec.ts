@@ -34,7 +34,7 @@ describe('UiController: try it and break it only under development rules', () =>
     const production = controller(false);
     await expect(production.sms({ phone: '+4915112345678' })).rejects.toMatchObject({ code: 'DEVELOPMENT_ONLY' });
     await expect(production.setFaults({ app: 'audit' }, { paused: true })).rejects.toMatchObject({ code: 'DEVELOPMENT_ONLY' });
-    expect(() => production.faultsNow()).toThrow(DomainError);
+    await expect(production.faultsNow()).rejects.toBeInstanceOf(DomainError);
     expect(production.info()).toEqual({ development: false });
     expect(calls).toEqual([]);
   });
@@ -43,6 +43,15 @@ describe('UiController: try it and break it only under development rules', () =>
     const development = controller(true);
     await expect(development.setFaults({ app: 'audit' }, { paused: true })).resolves.toEqual({ paused: true, refuseNext: 0, delayMs: 0 });
     expect(calls).toEqual(['POST audit/dev/faults']);
-    expect(development.faultsNow()).toEqual({ audit: { paused: true, refuseNext: 0, delayMs: 0 } });
+    calls.splice(0);
+    // The page's panel asks each app for its state as it is now.
+    expect((await development.faultsNow()).ledger).toEqual({ paused: true, refuseNext: 0, delayMs: 0 });
+    expect(calls).toEqual([
+      'POST accounts/dev/faults',
+      'POST ledger/dev/faults',
+      'POST notifications/dev/faults',
+      'POST audit/dev/faults',
+      'POST analytics/dev/faults',
+    ]);
   });
 });

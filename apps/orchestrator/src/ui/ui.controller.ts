@@ -73,9 +73,16 @@ export class UiController {
     return JSON.parse(answer.text) as OutboxMessageView[];
   }
 
+  /** Each app's faults as it has them now (an empty control changes nothing and answers the state). */
   @Get('dev/faults')
-  faultsNow(): Partial<Record<FaultableApp, DevFaultState>> {
+  async faultsNow(): Promise<Partial<Record<FaultableApp, DevFaultState>>> {
     this.developmentOnly();
+    await Promise.allSettled(
+      FAULTABLE_APPS.map(async (app) => {
+        const answer = await this.http.post(app, '/dev/faults', {}, this.settings.timeoutMs);
+        if (answer.status === 200) this.faults.record(app, JSON.parse(answer.text) as DevFaultState);
+      }),
+    );
     return this.faults.all();
   }
 
