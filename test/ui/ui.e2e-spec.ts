@@ -116,6 +116,8 @@ describeLocal('the page at /ui/: both patterns, live, in a real browser', () => 
     expect(await lane('audit').getAttribute('data-state')).toBe('waiting');
     await lane('audit').filter({ hasText: 'paused' }).waitFor();
     await shot('audit-paused');
+    // The README's picture (docs/ui-transfer.png is one of these): what fits at 1280x800.
+    await page.screenshot({ path: path.join(ARTIFACTS, 'readme-transfer.png') });
     await page.getByTestId('pause-audit').click(); // resume
     await page.locator('[data-subscriber="audit"][data-state="handled"]').waitFor({ timeout: 30_000 });
     await page.getByTestId('live').filter({ hasText: 'settled' }).waitFor();

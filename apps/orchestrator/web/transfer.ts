@@ -168,11 +168,11 @@ function sagaDrawing(live: TransferLive): SVGElement {
   );
 }
 
-function laneText(lane: SubscriberLane, publishedAt: number | undefined): string {
+function laneText(lane: SubscriberLane, committedAt: number | undefined): string {
   switch (lane.state) {
     case 'handled':
-      return publishedAt !== undefined && lane.handledAt
-        ? `handled ${ms(Math.max(0, Date.parse(lane.handledAt) - publishedAt))} after publish`
+      return committedAt !== undefined && lane.handledAt
+        ? `handled ${ms(Math.max(0, Date.parse(lane.handledAt) - committedAt))} after the commit`
         : 'handled';
     case 'older-than-retention':
       return 'handled (inbox pruned)';
@@ -215,7 +215,7 @@ function eventDrawing(live: TransferLive): SVGElement {
       s('path', { d: `M272,130 C315,130 315,${y} 360,${y}`, class: 'fan', 'marker-end': 'url(#event-arrow-event)' }),
       s('rect', { x: 365, y: y - 28, width: 268, height: 56, rx: 8, class: 'node' }),
       s('text', { x: 378, y: y - 6, class: 'node-title' }, lane.name),
-      s('text', { x: 378, y: y + 14, class: 'node-facts' }, laneText(lane, published)),
+      s('text', { x: 378, y: y + 14, class: 'node-facts' }, laneText(lane, event ? Date.parse(event.writtenAt) : undefined)),
     );
   });
   return s(
