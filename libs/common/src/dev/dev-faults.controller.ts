@@ -43,7 +43,7 @@ export class DevFaultsController {
 @Injectable()
 export class DevDelayInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'rpc' || devFaults.state.delayMs === 0) return next.handle();
+    if (context.getType() !== 'rpc' || devFaults.delayMs === 0) return next.handle();
     return from(devFaults.delay()).pipe(switchMap(() => next.handle()));
   }
 }

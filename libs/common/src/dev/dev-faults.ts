@@ -18,6 +18,11 @@ class DevFaults {
   private current: DevFaultState = { paused: false, refuseNext: 0, delayMs: 0 };
   private readonly listeners = new Set<Listener>();
 
+  /** The injected delay (read on every command: no copy of the state). */
+  get delayMs(): number {
+    return this.current.delayMs;
+  }
+
   get state(): DevFaultState {
     return { ...this.current };
   }

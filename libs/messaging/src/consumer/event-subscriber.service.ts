@@ -237,7 +237,7 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async processBatch(deliveries: Delivery[]): Promise<void> {
-    await devFaults.delay(); // "slow a service down" (development only; no timer when there is no delay)
+    if (devFaults.delayMs > 0) await devFaults.delay(); // "slow a service down" (development only)
     const decoded: DecodedDelivery[] = [];
     for (const delivery of deliveries) {
       if (delivery.channel !== this.channel && !this.stopping) continue;
