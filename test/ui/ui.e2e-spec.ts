@@ -119,6 +119,10 @@ describeLocal('the page at /ui/: both patterns, live, in a real browser', () => 
     // The README's picture (docs/ui-transfer.png is one of these): what fits at 1280x800.
     await page.screenshot({ path: path.join(ARTIFACTS, 'readme-transfer.png') });
     await page.getByTestId('pause-audit').click(); // resume
+    await eventually(
+      () => page.getByTestId('pause-audit').getAttribute('aria-pressed'),
+      (pressed) => pressed === 'false',
+    );
     await page.locator('[data-subscriber="audit"][data-state="handled"]').waitFor({ timeout: 30_000 });
     await page.getByTestId('live').filter({ hasText: 'settled' }).waitFor();
   });

@@ -20,7 +20,7 @@ describe('UiController: try it and break it only under development rules', () =>
   } as unknown as InternalHttp;
   const controller = (development: boolean) =>
     new UiController(
-      { development, pollMs: 1000, timeoutMs: 800 } satisfies UiSettings,
+      { development, pollMs: 1000, timeoutMs: 800, controlTimeoutMs: 5000 } satisfies UiSettings,
       http,
       {} as SystemMonitor,
       {} as TransferLiveService,

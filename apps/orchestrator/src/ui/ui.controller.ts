@@ -6,7 +6,7 @@ import { UuidParam, type DevFaultState } from '@bank/common';
 import { DomainError, E164_PATTERN, type OutboxMessageView } from '@bank/contracts';
 import { AccessTokenGuard, CustomerId } from '../auth/access-token.guard.js';
 import { TransferRepository } from '../transfers/transfer.repository.js';
-import { FAULTABLE_APPS, type FaultableApp } from './internal-http.js';
+import { FAULTABLE_APPS, type FaultableApp, type InternalAnswer } from './internal-http.js';
 import { SystemMonitor } from './system-monitor.service.js';
 import { TransferLiveService } from './transfer-live.service.js';
 import { DevFaultBook, INTERNAL_HTTP, type InternalHttp, UI_SETTINGS, type UiSettings } from './ui.settings.js';
@@ -68,7 +68,9 @@ export class UiController {
   @Get('dev/sms')
   async sms(@Query() query: SmsQuery): Promise<OutboxMessageView[]> {
     this.developmentOnly();
-    const answer = await this.http.get('notifications', `/outbox?recipient=${encodeURIComponent(query.phone)}`, this.settings.timeoutMs);
+    const answer = await this.call(() =>
+      this.http.get('notifications', `/outbox?recipient=${encodeURIComponent(query.phone)}`, this.settings.controlTimeoutMs),
+    );
     if (answer.status !== 200) throw new DomainError('SERVICE_UNAVAILABLE', `notifications' dev outbox answered ${answer.status}`);
     return JSON.parse(answer.text) as OutboxMessageView[];
   }
@@ -79,7 +81,7 @@ export class UiController {
     this.developmentOnly();
     await Promise.allSettled(
       FAULTABLE_APPS.map(async (app) => {
-        const answer = await this.http.post(app, '/dev/faults', {}, this.settings.timeoutMs);
+        const answer = await this.http.post(app, '/dev/faults', {}, this.settings.controlTimeoutMs);
         if (answer.status === 200) this.faults.record(app, JSON.parse(answer.text) as DevFaultState);
       }),
     );
@@ -91,11 +93,20 @@ export class UiController {
   @HttpCode(200)
   async setFaults(@Param() target: FaultTarget, @Body() body: DevFaultsBody): Promise<DevFaultState> {
     this.developmentOnly();
-    const answer = await this.http.post(target.app, '/dev/faults', body, this.settings.timeoutMs);
+    const answer = await this.call(() => this.http.post(target.app, '/dev/faults', body, this.settings.controlTimeoutMs));
     if (answer.status !== 200) throw new DomainError('SERVICE_UNAVAILABLE', `${target.app} answered ${answer.status} to its dev faults`);
     const state = JSON.parse(answer.text) as DevFaultState;
     this.faults.record(target.app, state);
     return state;
+  }
+
+  /** A service that does not answer is a 503 the page can show, not a 500. */
+  private async call(send: () => Promise<InternalAnswer>): Promise<InternalAnswer> {
+    try {
+      return await send();
+    } catch (error) {
+      throw new DomainError('SERVICE_UNAVAILABLE', `No answer: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private developmentOnly(): void {

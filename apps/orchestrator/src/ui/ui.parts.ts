@@ -24,7 +24,12 @@ export function uiParts(config: OrchestratorConfig, identity: TlsIdentity): { co
     },
     identity,
   );
-  const settings: UiSettings = { development: hasDevelopmentRules(config.NODE_ENV), pollMs: 1_000, timeoutMs: 800 };
+  const settings: UiSettings = {
+    development: hasDevelopmentRules(config.NODE_ENV),
+    pollMs: 1_000,
+    timeoutMs: 800,
+    controlTimeoutMs: 5_000,
+  };
   return {
     controllers: [UiController],
     providers: [

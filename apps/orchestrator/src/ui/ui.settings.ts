@@ -8,8 +8,10 @@ export interface UiSettings {
   development: boolean;
   /** How often the one system poller reads every service while a page is open. */
   pollMs: number;
-  /** Per read of a service (health, metrics, a control). */
+  /** Per read of a service by the poller (health, metrics): a slow answer waits for the next round. */
   timeoutMs: number;
+  /** Per control or SMS read a person asked for: worth waiting longer than a poll. */
+  controlTimeoutMs: number;
 }
 
 export const INTERNAL_HTTP = Symbol('INTERNAL_HTTP');
