@@ -2,7 +2,7 @@
 // @bank/* path aliases to relative imports so that plain `node dist/apps/<app>/src/main.js` runs.
 // Type checking is `npm run typecheck` (tsc --noEmit); SWC only strips types.
 import { transformFile } from '@swc/core';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,6 +49,14 @@ for (const top of ['apps', 'libs']) {
       })(),
     );
   }
+}
+// The page at /ui/ (apps/orchestrator/web): its TypeScript modules are compiled above like the rest and
+// load in the browser as they are (ES modules, relative imports); its HTML and CSS are copied beside them.
+const web = path.join(root, 'apps/orchestrator/web');
+for (const entry of await readdir(web)) {
+  if (!/\.(html|css)$/.test(entry)) continue;
+  const dest = path.join(outDir, 'apps/orchestrator/web', entry);
+  jobs.push(mkdir(path.dirname(dest), { recursive: true }).then(() => copyFile(path.join(web, entry), dest)));
 }
 await Promise.all(jobs);
 process.stdout.write(`built ${jobs.length} files into dist/\n`);

@@ -89,6 +89,7 @@ say(line(widths.map((w) => '-'.repeat(w))));
 for (const row of rows) say(line(row));
 say();
 say(`all ${system.apps.length} app(s) healthy in ${system.totalMs} ms. Ctrl-C stops them.`);
+if (system.apps.includes('orchestrator')) say(`watch both patterns work: ${system.url('orchestrator')}/ui/`);
 const certsDir = path.relative(process.cwd(), system.env.CERTS_DIR) || '.';
 say(`internal ports speak TLS; read them as operator, e.g.`);
 say(

@@ -155,7 +155,7 @@ describe('trust boundaries (real apps)', () => {
   describe('internal HTTP ports', () => {
     const read = (route: string) =>
       route
-        .replace(/^GET /, '')
+        .replace(/^(GET|POST) /, '')
         .replace(':eventId', '6f9619ff-8b86-4d01-b42d-00cf4fc964ff')
         .replace(/^\/outbox$/, '/outbox?recipient=%2B4915000000003');
     /** supertest over TLS with the run's CA, as `as` ('none': no client certificate). */
@@ -174,17 +174,25 @@ describe('trust boundaries (real apps)', () => {
       }
     });
 
-    it('answers no business read without a certificate, and each to the operator', async () => {
+    it('answers no business read without a certificate, and each to the operator (the dev controls to the orchestrator only)', async () => {
       for (const entry of Object.values(InternalReads)) {
+        const method = entry.route.startsWith('POST ') ? 'post' : 'get';
         for (const app of entry.apps) {
           const path = read(entry.route);
-          const anonymous = await as('none', app).get(path);
+          const anonymous = await as('none', app)[method](path);
           expect({ app, path, status: anonymous.status, code: anonymous.body.code }).toEqual({
             app,
             path,
             status: 403,
             code: 'CALLER_NOT_ALLOWED',
           });
+          if (!(entry.callers as readonly string[]).includes('operator')) {
+            const operatorRefused = await as('operator', app)[method](path).send({});
+            expect({ app, path, code: operatorRefused.body.code }).toEqual({ app, path, code: 'CALLER_NOT_ALLOWED' });
+            const orchestrator = await as('orchestrator', app)[method](path).send({});
+            expect({ app, path, status: orchestrator.status }).toEqual({ app, path, status: 200 });
+            continue;
+          }
           const operator = await as('operator', app).get(path);
           // 404 EVENT_NOT_HANDLED for the made-up event id is an answer.
           expect({ app, path, answered: [200, 404].includes(operator.status), code: operator.body.code }).toEqual({
@@ -197,13 +205,12 @@ describe('trust boundaries (real apps)', () => {
       }
     });
 
-    it('gives the orchestrator what the timeline reads, and nothing else', async () => {
+    it('gives the orchestrator what the timeline and the page read, and nothing else', async () => {
       expect((await as('orchestrator', 'audit').get('/audit/events').query({ limit: 1 })).status).toBe(200);
       expect((await as('orchestrator', 'analytics').get(read(InternalReads.Inbox.route))).body.code).toBe('EVENT_NOT_HANDLED');
       expect((await as('orchestrator', 'analytics').get('/analytics/summary')).body.code).toBe('CALLER_NOT_ALLOWED');
-      expect((await as('orchestrator', 'notifications').get('/outbox').query({ recipient: '+4915000000003' })).body.code).toBe(
-        'CALLER_NOT_ALLOWED',
-      );
+      // The dev outbox (development only) shows the page's "try it" the SMS that was sent.
+      expect((await as('orchestrator', 'notifications').get('/outbox').query({ recipient: '+4915000000003' })).status).toBe(200);
       expect((await as('orchestrator', 'audit').get('/audit/verify')).body.code).toBe('CALLER_NOT_ALLOWED');
     });
 

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { HealthModule } from '@bank/common';
+import { DevControlsModule, HealthModule } from '@bank/common';
 import { DatabaseModule } from '@bank/database';
 import { brokerHealth, OutboxRelayModule } from '@bank/messaging';
 import { ACCOUNT_LIMITS, type AccountLimits } from './accounts/account-limits.js';
@@ -27,6 +27,7 @@ export class AccountsModule {
         CqrsModule.forRoot(),
         DatabaseModule.forRoot({ schema: ACCOUNTS_SCHEMA, url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, migrations: accountsMigrations }),
         HealthModule.forRoot(brokerHealth()),
+        DevControlsModule.forRoot(config.NODE_ENV),
         OutboxRelayModule.forRoot({ schema: ACCOUNTS_SCHEMA, broker: config }),
       ],
       controllers: [AccountsController],

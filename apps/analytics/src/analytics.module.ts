@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { HealthModule } from '@bank/common';
+import { DevControlsModule, HealthModule } from '@bank/common';
 import { DatabaseModule, deleteOlderThan, RetentionModule, type RetentionConfig, type RetentionRule } from '@bank/database';
 import { brokerHealth, EventSubscriberModule } from '@bank/messaging';
 import { ANALYTICS_SCHEMA, ANALYTICS_SUBSCRIBER } from './analytics.schema.js';
@@ -36,6 +36,7 @@ export class AnalyticsModule {
         }),
         RetentionModule.forRoot(analyticsRetention),
         HealthModule.forRoot(brokerHealth()),
+        DevControlsModule.forRoot(config.NODE_ENV),
       ],
       controllers: [AnalyticsController],
       providers: [GetAnalyticsSummaryHandler],

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { HealthModule } from '@bank/common';
+import { DevControlsModule, HealthModule } from '@bank/common';
 import { DatabaseModule } from '@bank/database';
 import { brokerHealth, EventSubscriberModule } from '@bank/messaging';
 import { AUDIT_SCHEMA, AUDIT_SUBSCRIBER } from './audit.schema.js';
@@ -34,6 +34,7 @@ export class AuditModule {
           broker: config,
         }),
         HealthModule.forRoot(brokerHealth()),
+        DevControlsModule.forRoot(config.NODE_ENV),
       ],
       controllers: [AuditController],
       providers: [

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { HealthModule, loadTlsIdentity, RpcModule } from '@bank/common';
+import { DevControlsModule, HealthModule, loadTlsIdentity, RpcModule } from '@bank/common';
 import { DatabaseModule } from '@bank/database';
 import type { LedgerConfig } from './config/ledger.config.js';
 import { LEDGER_SCHEMA } from './ledger.schema.js';
@@ -32,6 +32,7 @@ export class LedgerModule {
           migrations: ledgerMigrations,
         }),
         HealthModule.forRoot(),
+        DevControlsModule.forRoot(config.NODE_ENV),
         RpcModule.register([
           {
             token: ACCOUNTS_RPC,

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { HealthModule } from '@bank/common';
+import { DevControlsModule, HealthModule } from '@bank/common';
 import { DatabaseModule, deleteOlderThan, RetentionModule, type RetentionConfig, type RetentionRule } from '@bank/database';
 import { brokerHealth } from '@bank/messaging';
 import { NotificationsConfig } from './config/notifications.config.js';
@@ -40,6 +40,7 @@ export class NotificationsModule {
         }),
         RetentionModule.forRoot(notificationsRetention),
         HealthModule.forRoot(brokerHealth()),
+        DevControlsModule.forRoot(config.NODE_ENV),
         MessagesModule,
         NoticesModule.forRoot(config),
       ],

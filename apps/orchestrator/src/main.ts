@@ -11,6 +11,7 @@ const { orchestratorMigrations } = await import('./migrations/index.js');
 const { mountOpenApi } = await import('./openapi/openapi.js');
 const { ORCHESTRATOR_SCHEMA } = await import('./orchestrator.schema.js');
 const { OrchestratorModule } = await import('./orchestrator.module.js');
+const { mountUi } = await import('./ui/ui.static.js');
 
 if (process.argv.includes('--migrate')) {
   const applied = await runServiceMigrations({ schema: ORCHESTRATOR_SCHEMA, url: config.DATABASE_URL, migrations: orchestratorMigrations });
@@ -27,6 +28,9 @@ if (process.argv.includes('--migrate')) {
       .filter(Boolean),
     logLevel: config.LOG_LEVEL,
     publicHttp: true,
-    configure: mountOpenApi,
+    configure: async (app) => {
+      mountOpenApi(app);
+      await mountUi(app);
+    },
   });
 }

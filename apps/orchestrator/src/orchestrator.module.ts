@@ -24,6 +24,7 @@ import { StartTransferHandler } from './transfers/start-transfer.handler.js';
 import { TransferRepository } from './transfers/transfer.repository.js';
 import { TIMELINE_SETTINGS, TransferTimelineService, type TimelineSettings } from './transfers/transfer-timeline.service.js';
 import { TransfersController } from './transfers/transfers.controller.js';
+import { uiParts } from './ui/ui.parts.js';
 
 /**
  * What the orchestrator prunes: the Idempotency-Key of a finished transfer or deposit, cleared once
@@ -67,6 +68,7 @@ export class OrchestratorModule {
       syncWaitMs: config.SAGA_SYNC_WAIT_MS,
       recoveryIntervalMs: config.SAGA_RECOVERY_INTERVAL_MS,
     };
+    const ui = uiParts(config, identity);
     return {
       module: OrchestratorModule,
       imports: [
@@ -97,7 +99,7 @@ export class OrchestratorModule {
         RetentionModule.forRoot(orchestratorRetention, retention),
         HealthModule.forRoot(brokerHealth()),
       ],
-      controllers: ORCHESTRATOR_CONTROLLERS,
+      controllers: [...ORCHESTRATOR_CONTROLLERS, ...ui.controllers],
       providers: [
         { provide: SAGA_SETTINGS, useValue: saga },
         { provide: TIMELINE_SETTINGS, useValue: timeline },
@@ -114,6 +116,7 @@ export class OrchestratorModule {
         StartTransferHandler,
         MakeDepositHandler,
         SagaMetricsHandler,
+        ...ui.providers,
       ],
     };
   }

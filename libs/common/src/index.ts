@@ -16,3 +16,5 @@ export * from './http/bootstrap.js';
 export * from './tls/tls-identity.js';
 export * from './tls/caller.guard.js';
 export * from './crypto/index.js';
+export * from './dev/dev-faults.js';
+export * from './dev/dev-faults.controller.js';

@@ -6,8 +6,8 @@ import { ListOutboxQuery } from './list-outbox.query.js';
 
 /**
  * The dev delivery channel: what was "sent" to a phone. Mounted only when NOTIFICATIONS_DEV_OUTBOX
- * is on; otherwise the route does not exist and answers 404. Even then only for `operator`: it hands
- * out login codes.
+ * is on; otherwise the route does not exist and answers 404. Even then only for `operator` and the
+ * orchestrator (the page's "try it" shows the SMS a person would read): it hands out login codes.
  */
 @Controller()
 export class DevOutboxController {

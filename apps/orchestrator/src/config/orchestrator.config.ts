@@ -67,6 +67,10 @@ export class OrchestratorConfig extends BrokerConfig {
   @IsInt() @Min(1) @Max(65535) LEDGER_TCP_PORT = 4002;
   @IsString() AUTH_HOST = '127.0.0.1';
   @IsInt() @Min(1) @Max(65535) AUTH_TCP_PORT = 4003;
+  /** The page at /ui/system reads every service's /health and /metrics (only while a page is open). */
+  @IsInt() @Min(1) @Max(65535) ACCOUNTS_HTTP_PORT = 3001;
+  @IsInt() @Min(1) @Max(65535) LEDGER_HTTP_PORT = 3002;
+  @IsInt() @Min(1) @Max(65535) AUTH_HTTP_PORT = 3003;
   @IsString() NOTIFICATIONS_HOST = '127.0.0.1';
   @IsInt() @Min(1) @Max(65535) NOTIFICATIONS_TCP_PORT = 4004;
 

@@ -10,6 +10,8 @@ export const ErrorCodes = {
   FORBIDDEN: 403,
   /** The caller's TLS identity may not send this command or make this read (see PATTERN_CALLERS). */
   CALLER_NOT_ALLOWED: 403,
+  /** A development convenience (the page's "try it" and "break it") asked of a system under production rules. */
+  DEVELOPMENT_ONLY: 403,
   NOT_FOUND: 404,
   ACCOUNT_NOT_FOUND: 404,
   TRANSFER_NOT_FOUND: 404,
@@ -33,6 +35,8 @@ export const ErrorCodes = {
   BALANCE_LIMIT_EXCEEDED: 422,
   /** The customer already has as many accounts as one customer may open (ACCOUNTS_MAX_PER_CUSTOMER). */
   ACCOUNT_LIMIT_REACHED: 422,
+  /** A refusal injected on purpose (development only: "make the ledger refuse the next N postings"). */
+  INJECTED_REFUSAL: 422,
   OTP_LOCKED: 429,
   OTP_RATE_LIMITED: 429,
   INTERNAL: 500,
@@ -49,6 +53,7 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   OTP_EXPIRED: 'Code expired',
   FORBIDDEN: 'Forbidden',
   CALLER_NOT_ALLOWED: 'Caller not allowed',
+  DEVELOPMENT_ONLY: 'Available in development only',
   NOT_FOUND: 'Not found',
   ACCOUNT_NOT_FOUND: 'Account not found',
   TRANSFER_NOT_FOUND: 'Transfer not found',
@@ -66,6 +71,7 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   OTP_SEAL_INVALID: 'Sealed code does not open',
   BALANCE_LIMIT_EXCEEDED: 'Balance limit exceeded',
   ACCOUNT_LIMIT_REACHED: 'Account limit reached',
+  INJECTED_REFUSAL: 'Refused on purpose (development fault)',
   OTP_LOCKED: 'Too many wrong codes',
   OTP_RATE_LIMITED: 'Too many code requests',
   INTERNAL: 'Internal error',
@@ -93,6 +99,8 @@ export const BUSINESS_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'OTP_SEAL_INVALID',
   'BALANCE_LIMIT_EXCEEDED',
   'ACCOUNT_LIMIT_REACHED',
+  'INJECTED_REFUSAL',
+  'DEVELOPMENT_ONLY',
   'OTP_INVALID',
   'OTP_EXPIRED',
   'OTP_LOCKED',

@@ -18,31 +18,32 @@ describe('caller table', () => {
   it('allows exactly these callers (a change here is a change of the trust boundaries: update the README too)', () => {
     // Columns: orchestrator, accounts, ledger, auth, notifications, audit, analytics, operator.
     expect(`\n${matrix()}\n`).toBe(`
-                                                   orche accou ledge auth  notif audit analy opera
-tcp accounts.open-account                            x     .     .     .     .     .     .     .
-tcp accounts.get-account                             x     .     .     .     .     .     .     .
-tcp accounts.list-accounts                           x     .     .     .     .     .     .     .
-tcp accounts.reserve-funds                           x     .     .     .     .     .     .     .
-tcp accounts.commit-funds                            x     .     .     .     .     .     .     .
-tcp accounts.release-funds                           x     .     .     .     .     .     .     .
-tcp accounts.credit-deposit                          x     .     .     .     .     .     .     .
-tcp accounts.list-balances                           .     .     x     .     .     .     .     .
-tcp ledger.post-transfer                             x     .     .     .     .     .     .     .
-tcp ledger.reverse-transfer                          x     .     .     .     .     .     .     .
-tcp ledger.post-deposit                              x     .     .     .     .     .     .     .
-tcp ledger.get-statement                             x     .     .     .     .     .     .     .
-tcp ledger.reconcile                                 .     .     .     .     .     .     .     x
-tcp auth.start-otp-challenge                         x     .     .     .     .     .     .     .
-tcp auth.verify-otp                                  x     .     .     .     .     .     .     .
-tcp auth.get-signing-keys                            x     .     .     .     .     .     .     .
-tcp notifications.send-otp                           x     .     .     .     .     .     .     .
-audit GET /audit/events                              x     .     .     .     .     .     .     x
-audit GET /audit/verify                              .     .     .     .     .     .     .     x
-audit GET /audit/checkpoints                         .     .     .     .     .     .     .     x
-audit|notifications|analytics GET /inbox/:eventId    x     .     .     .     .     .     .     x
-analytics GET /analytics/summary                     .     .     .     .     .     .     .     x
-ledger GET /reconciliation                           .     .     .     .     .     .     .     x
-notifications GET /outbox                            .     .     .     .     .     .     .     x
+                                                                orche accou ledge auth  notif audit analy opera
+tcp accounts.open-account                                         x     .     .     .     .     .     .     .
+tcp accounts.get-account                                          x     .     .     .     .     .     .     .
+tcp accounts.list-accounts                                        x     .     .     .     .     .     .     .
+tcp accounts.reserve-funds                                        x     .     .     .     .     .     .     .
+tcp accounts.commit-funds                                         x     .     .     .     .     .     .     .
+tcp accounts.release-funds                                        x     .     .     .     .     .     .     .
+tcp accounts.credit-deposit                                       x     .     .     .     .     .     .     .
+tcp accounts.list-balances                                        .     .     x     .     .     .     .     .
+tcp ledger.post-transfer                                          x     .     .     .     .     .     .     .
+tcp ledger.reverse-transfer                                       x     .     .     .     .     .     .     .
+tcp ledger.post-deposit                                           x     .     .     .     .     .     .     .
+tcp ledger.get-statement                                          x     .     .     .     .     .     .     .
+tcp ledger.reconcile                                              .     .     .     .     .     .     .     x
+tcp auth.start-otp-challenge                                      x     .     .     .     .     .     .     .
+tcp auth.verify-otp                                               x     .     .     .     .     .     .     .
+tcp auth.get-signing-keys                                         x     .     .     .     .     .     .     .
+tcp notifications.send-otp                                        x     .     .     .     .     .     .     .
+audit GET /audit/events                                           x     .     .     .     .     .     .     x
+audit GET /audit/verify                                           .     .     .     .     .     .     .     x
+audit GET /audit/checkpoints                                      .     .     .     .     .     .     .     x
+audit|notifications|analytics GET /inbox/:eventId                 x     .     .     .     .     .     .     x
+analytics GET /analytics/summary                                  .     .     .     .     .     .     .     x
+ledger GET /reconciliation                                        .     .     .     .     .     .     .     x
+notifications GET /outbox                                         x     .     .     .     .     .     .     x
+accounts|ledger|notifications|audit|analytics POST /dev/faults    x     .     .     .     .     .     .     .
 `);
   });
 

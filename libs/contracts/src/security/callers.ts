@@ -74,6 +74,13 @@ export const InternalReads = {
   Inbox: { apps: ['audit', 'notifications', 'analytics'], route: 'GET /inbox/:eventId', callers: ['orchestrator', 'operator'] },
   AnalyticsSummary: { apps: ['analytics'], route: 'GET /analytics/summary', callers: ['operator'] },
   Reconciliation: { apps: ['ledger'], route: 'GET /reconciliation', callers: ['operator'] },
-  DevOutbox: { apps: ['notifications'], route: 'GET /outbox', callers: ['operator'] },
+  /** Development only (the route exists only there): people, and the page's "try it", which shows the SMS sent. */
+  DevOutbox: { apps: ['notifications'], route: 'GET /outbox', callers: ['operator', 'orchestrator'] },
+  /**
+   * Development only, absent under production rules: the page's "break it" (pause a subscriber's consumer,
+   * refuse the next N ledger postings, slow a service). Not a read: the one write on these ports, the
+   * orchestrator's alone.
+   */
+  DevFaults: { apps: ['accounts', 'ledger', 'notifications', 'audit', 'analytics'], route: 'POST /dev/faults', callers: ['orchestrator'] },
 } as const satisfies Record<string, { apps: readonly ServiceIdentity[]; route: string; callers: readonly ServiceIdentity[] }>;
 export type InternalRead = ValueOf<typeof InternalReads>;

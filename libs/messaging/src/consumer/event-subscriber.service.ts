@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Channel, ChannelModel, ConsumeMessage, MessageProperties, Options } from 'amqplib';
 import { publisherRefusal } from '@bank/contracts';
+import { devFaults } from '@bank/common';
 import { Sql } from '@bank/database';
 import { AmqpConnection } from '../amqp/amqp-connection.js';
 import { inboxClaimSql } from '../inbox/inbox.sql.js';
@@ -57,6 +58,8 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
   private batchFull?: () => void;
   private processing?: Promise<void>;
   private stopping = false;
+  /** Paused from the page's "break it" (development only): no consumer, messages wait in the queue. */
+  private paused = false;
   private setupTimer?: NodeJS.Timeout;
   private lastSetupError?: string;
   private inspectChannel?: Promise<Channel>;
@@ -90,6 +93,7 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
       this.amqp.register({ name: this.subscriber, problem: () => this.problem() }),
       registerQueueDepthSource({ subscriber: this.subscriber, depths: () => this.queueDepths() }),
       this.amqp.onConnect((connection) => this.setup(connection)),
+      devFaults.onChange((state) => void this.setPaused(state.paused)),
     );
   }
 
@@ -121,7 +125,7 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private problem(): string | undefined {
-    if (this.stopping || this.consumerTag) return undefined;
+    if (this.stopping || this.consumerTag || this.paused) return undefined;
     return `${this.subscriber} consumer not running${this.lastSetupError ? ` (${this.lastSetupError})` : ''}`;
   }
 
@@ -136,16 +140,39 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
       await declareTopology(opened, this.topology);
       await opened.prefetch(this.options.prefetch);
       this.channel = opened;
-      const { consumerTag } = await opened.consume(this.topology.queue, (message) => this.onDelivery(opened, message), { noAck: false });
-      this.consumerTag = consumerTag;
+      if (!this.paused) await this.consume(opened);
       this.lastSetupError = undefined;
-      this.logger.log({ msg: 'consuming', queue: this.topology.queue, bindings: this.topology.bindings, prefetch: this.options.prefetch });
     } catch (error) {
       this.lastSetupError = (error as Error).message;
       this.logger.error({ msg: 'consumer setup failed, will retry', err: this.lastSetupError });
       if (this.channel === channel) this.channel = undefined;
       await channel?.close().catch(() => undefined);
       this.scheduleSetup(connection);
+    }
+  }
+
+  private async consume(channel: Channel): Promise<void> {
+    const { consumerTag } = await channel.consume(this.topology.queue, (message) => this.onDelivery(channel, message), { noAck: false });
+    this.consumerTag = consumerTag;
+    this.logger.log({ msg: 'consuming', queue: this.topology.queue, bindings: this.topology.bindings, prefetch: this.options.prefetch });
+  }
+
+  /** Cancels or restarts the consumer; deliveries already received are still finished and acked. */
+  private async setPaused(paused: boolean): Promise<void> {
+    if (paused === this.paused || this.stopping) return;
+    this.paused = paused;
+    const channel = this.channel;
+    try {
+      if (paused && channel && this.consumerTag) {
+        const tag = this.consumerTag;
+        this.consumerTag = undefined;
+        await channel.cancel(tag);
+        this.logger.warn({ msg: 'consumer paused (development fault)', queue: this.topology.queue });
+      } else if (!paused && channel && !this.consumerTag) {
+        await this.consume(channel);
+      }
+    } catch (error) {
+      this.logger.warn({ msg: 'consumer pause or resume failed', err: (error as Error).message });
     }
   }
 
@@ -213,6 +240,7 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async processBatch(deliveries: Delivery[]): Promise<void> {
+    if (devFaults.delayMs > 0) await devFaults.delay(); // "slow a service down" (development only)
     const decoded: DecodedDelivery[] = [];
     for (const delivery of deliveries) {
       if (delivery.channel !== this.channel && !this.stopping) continue;

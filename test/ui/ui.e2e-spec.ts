@@ -1,0 +1,175 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { E2E_TARGET, eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
+
+/**
+ * The page at /ui/ as a person uses it: Debian's Chromium, headless, driven by playwright-core.
+ * Logs in through the page (the code read from the SMS it shows), sends transfers and watches both
+ * halves; pauses audit and sees a transfer complete while audit's lane waits, then catch up; makes
+ * the ledger refuse a posting and sees the compensation. No console error on any page.
+ */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Screenshots of each stage (git-ignored; CI keeps them as artifacts). */
+export const ARTIFACTS = path.join(root, 'test-artifacts', 'ui');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+const describeLocal = E2E_TARGET === undefined ? describe : describe.skip;
+
+describeLocal('the page at /ui/: both patterns, live, in a real browser', () => {
+  let system: TestSystem;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // One after the other: the browser's start competes with the apps' boot for the same two cores.
+    system = await startTestSystem();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    base = system.sys.url('orchestrator');
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('console', (message: ConsoleMessage) => {
+      if (message.type() !== 'error') return;
+      // The browser reports every 4xx/5xx answer as a console error; a refused transfer is answered 503 on purpose.
+      const expected = /status of 503/.test(message.text()) && message.location().url.endsWith('/transfers');
+      if (!expected) consoleErrors.push(`${message.text()} (${message.location().url})`);
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  }, 60_000);
+
+  const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const lane = (name: string) => page.locator(`[data-subscriber="${name}"]`).first();
+
+  async function sendTransfer(amount: string, reference: string): Promise<string> {
+    await page.goto(`${base}/ui/`);
+    await page.locator('#amount').fill(amount);
+    await page.locator('#reference').fill(reference);
+    await page.getByTestId('send-transfer').click();
+    await page.waitForURL(/\/ui\/transfers\/[0-9a-f-]{36}$/);
+    return page.url().split('/').pop()!;
+  }
+
+  it('paints /ui/ within a second and logs in with the code from the SMS it shows, by keyboard', async () => {
+    await page.goto(`${base}/ui/`);
+    const firstPaint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Infinity);
+    expect(firstPaint).toBeLessThan(1_000);
+    await page.locator('#phone').focus();
+    await page.keyboard.press('Enter');
+    const sms = await page.getByTestId('sms-body').first().textContent({ timeout: 20_000 });
+    const code = /\d{6}/.exec(sms ?? '')?.[0];
+    expect(code).toMatch(/^\d{6}$/);
+    await page.locator('#code').fill(code!);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Your accounts' }).waitFor();
+  });
+
+  it('opens two accounts and deposits 100.00', async () => {
+    await page.getByRole('button', { name: 'Open account' }).click();
+    await page.locator('tr[data-account]').first().waitFor();
+    await page.getByRole('button', { name: 'Open account' }).click();
+    await eventually(
+      () => page.locator('tr[data-account]').count(),
+      (n) => n === 2,
+    );
+    await page.getByRole('button', { name: 'Deposit' }).click();
+    await page.getByTestId('balance').filter({ hasText: '€100.00' }).waitFor();
+  });
+
+  it('sends a transfer and shows the saga and all three subscribers tick', async () => {
+    await sendTransfer('12.50', 'rent');
+    await page.getByTestId('transfer-status').filter({ hasText: 'COMPLETED' }).waitFor();
+    for (const name of ['notifications', 'audit', 'analytics'])
+      await page.locator(`[data-subscriber="${name}"][data-state="handled"]`).waitFor();
+    await page.getByTestId('live').filter({ hasText: 'settled' }).waitFor();
+    for (const step of ['RESERVE_FUNDS', 'POST_LEDGER', 'COMMIT_FUNDS'])
+      await page.locator(`[data-step="${step}"][data-outcome="SUCCEEDED"]`).waitFor();
+    expect(await page.getByTestId('correlation-id').textContent()).toMatch(/\S{8,}/);
+    await shot('transfer-completed');
+  });
+
+  it('pauses audit: the transfer completes while audit waits, and audit catches up when resumed', async () => {
+    await page.getByTestId('pause-audit').click();
+    await eventually(
+      () => page.getByTestId('pause-audit').getAttribute('aria-pressed'),
+      (pressed) => pressed === 'true',
+    );
+    await sendTransfer('1.00', 'audit paused');
+    await page.getByTestId('transfer-status').filter({ hasText: 'COMPLETED' }).waitFor();
+    await page.locator('[data-subscriber="notifications"][data-state="handled"]').waitFor();
+    await page.locator('[data-subscriber="analytics"][data-state="handled"]').waitFor();
+    expect(await lane('audit').getAttribute('data-state')).toBe('waiting');
+    await lane('audit').filter({ hasText: 'paused' }).waitFor();
+    await shot('audit-paused');
+    // The README's picture (docs/ui-transfer.png is one of these): what fits at 1280x800.
+    await page.screenshot({ path: path.join(ARTIFACTS, 'readme-transfer.png') });
+    await page.getByTestId('pause-audit').click(); // resume
+    await eventually(
+      () => page.getByTestId('pause-audit').getAttribute('aria-pressed'),
+      (pressed) => pressed === 'false',
+    );
+    await page.locator('[data-subscriber="audit"][data-state="handled"]').waitFor({ timeout: 30_000 });
+    await page.getByTestId('live').filter({ hasText: 'settled' }).waitFor();
+  });
+
+  it('makes the ledger refuse a posting: the transfer fails and its compensation is drawn', async () => {
+    await page.locator('#refuse-count').fill('1');
+    await page.getByTestId('refuse-postings').click();
+    await page.getByTestId('refuse-left').filter({ hasText: '1' }).waitFor();
+    await sendTransfer('2.00', 'refused');
+    await page.getByTestId('transfer-status').filter({ hasText: 'FAILED' }).waitFor();
+    await page.locator('[data-step="POST_LEDGER"][data-outcome="FAILED"]').waitFor();
+    await page.locator('[data-step="REVERSE_LEDGER"][data-outcome="SUCCEEDED"].compensation').waitFor();
+    await page.locator('[data-step="RELEASE_FUNDS"][data-outcome="SUCCEEDED"].compensation').waitFor();
+    await page.locator('[data-subscriber="audit"][data-state="handled"]').waitFor();
+    await shot('transfer-compensated');
+  });
+
+  it('shows the seven services live on /ui/system, readable at phone width', async () => {
+    await page.goto(`${base}/ui/system`);
+    await eventually(
+      () => page.locator('svg.topology [data-service][data-healthy="true"]').count(),
+      (n) => n === 7,
+      { timeoutMs: 20_000 },
+    );
+    await page
+      .locator('[data-outcome="COMPLETED"]')
+      .filter({ hasText: /^[2-9]$/ })
+      .waitFor();
+    await shot('system');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await eventually(
+      () => page.evaluate<number>('document.documentElement.scrollWidth'),
+      (width) => width <= 390,
+      { timeoutMs: 5_000 },
+    );
+    await shot('system-phone');
+    await page.goBack();
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('logged no console error on any page', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('keeps the break-it controls to the orchestrator: an operator certificate is refused on an internal port', async () => {
+    const answer = await system.http('ledger').post('/dev/faults').send({ refuseNext: 1 });
+    expect(answer.status).toBe(403);
+    expect(answer.body.code).toBe('CALLER_NOT_ALLOWED');
+  });
+});
