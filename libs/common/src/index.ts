@@ -16,3 +16,4 @@ export * from './http/bootstrap.js';
 export * from './tls/tls-identity.js';
 export * from './tls/caller.guard.js';
 export * from './crypto/index.js';
+export * from './tracing/index.js';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Context } from '@opentelemetry/api';
 import { GroupCommit, Sql } from '@bank/database';
 import { outboxChannel, outboxKeyedEventsCte, outboxKeyedEventsParam } from '@bank/messaging';
 import type { EventEnvelope } from '@bank/contracts';
@@ -69,7 +70,7 @@ const record = (name: StepRecord['name'], status: StepRecord['status'], code?: s
 @Injectable()
 export class TransferRepository {
   private readonly inserts = new GroupCommit<PendingInsert, TransferRow | null>((batch) => this.insertAll(batch), GROUPING);
-  private readonly moves = new GroupCommit<PendingMove, TransferRow | null>((batch) => this.moveAll(batch), GROUPING);
+  private readonly moves = new GroupCommit<PendingMove, TransferRow | null>((batch, contexts) => this.moveAll(batch, contexts), GROUPING);
 
   constructor(private readonly sql: Sql) {}
 
@@ -134,7 +135,7 @@ export class TransferRepository {
     return this.moves.submit({ row, owner, leaseMs, next });
   }
 
-  private async moveAll(batch: PendingMove[]): Promise<(TransferRow | null)[]> {
+  private async moveAll(batch: PendingMove[], contexts: Context[]): Promise<(TransferRow | null)[]> {
     // Synchronous commit is skipped only when every move in the batch allows it.
     const flush = batch.every((m) => m.next.durable === false) ? ` AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'` : '';
     const moves = batch.map(({ row, owner, leaseMs, next }, ord) => ({
@@ -175,7 +176,10 @@ export class TransferRepository {
        ), event AS (${outboxKeyedEventsCte(ORCHESTRATOR_SCHEMA, '$3', 'moved')})
        SELECT moved.*, CASE WHEN EXISTS (SELECT 1 FROM event) THEN pg_notify('${outboxChannel(ORCHESTRATOR_SCHEMA)}', '') END AS notified
          FROM moved`,
-      [batch.map((m) => m.row.id), JSON.stringify(moves), outboxKeyedEventsParam(batch.map((m) => m.next.events ?? []))],
+      [batch.map((m) => m.row.id), JSON.stringify(moves), outboxKeyedEventsParam(
+        batch.map((m) => m.next.events ?? []),
+        contexts,
+      )],
     );
     const byOrd = new Map(rows.map(({ ord, ...row }) => [ord, row]));
     return batch.map((_, ord) => byOrd.get(ord) ?? null);
