@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
+import type { TraceCarrier } from '@bank/common';
 import { GroupCommit, Sql } from '@bank/database';
 import { outboxChannel, outboxKeyedEventsCte, outboxKeyedEventsParam } from '@bank/messaging';
 import type { EventEnvelope } from '@bank/contracts';
@@ -18,6 +19,8 @@ export interface NewTransfer {
   currency: string;
   reference: string | null;
   correlationId: string;
+  /** The starting request's trace context, kept on the row (see TransferRow.trace_context). */
+  traceContext?: TraceCarrier | null;
 }
 
 /** The next state of a saga row. */
@@ -102,17 +105,19 @@ export class TransferRepository {
       reference: t.reference,
       steps: [record('RESERVE_FUNDS', 'STARTED')],
       correlation_id: t.correlationId,
+      trace_context: t.traceContext ?? null,
       lease_owner: owner,
       lease_ms: leaseMs,
     }));
     const rows = await this.sql.rows<TransferRow>(
       `INSERT INTO orchestrator.transfers
          (id, customer_id, idempotency_key, request_hash, from_account_id, to_account_id, amount, currency, reference,
-          status, step, steps, correlation_id, lease_owner, lease_until)
+          status, step, steps, correlation_id, trace_context, lease_owner, lease_until)
        SELECT i.id, i.customer_id, i.idempotency_key, i.request_hash, i.from_account_id, i.to_account_id, i.amount, i.currency, i.reference,
-              'PENDING', 'RESERVE_FUNDS', i.steps, i.correlation_id, i.lease_owner, now() + i.lease_ms * interval '1 millisecond'
+              'PENDING', 'RESERVE_FUNDS', i.steps, i.correlation_id, i.trace_context, i.lease_owner, now() + i.lease_ms * interval '1 millisecond'
          FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, customer_id uuid, idempotency_key text, request_hash text, from_account_id uuid,
-              to_account_id uuid, amount bigint, currency text, reference text, steps jsonb, correlation_id text, lease_owner text, lease_ms int)
+              to_account_id uuid, amount bigint, currency text, reference text, steps jsonb, correlation_id text, trace_context jsonb,
+              lease_owner text, lease_ms int)
        ON CONFLICT (customer_id, idempotency_key) DO NOTHING
        RETURNING *`,
       [JSON.stringify(input)],
