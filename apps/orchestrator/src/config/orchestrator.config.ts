@@ -87,11 +87,11 @@ export class OrchestratorConfig extends BrokerConfig {
   TIMELINE_TIMEOUT_MS = 500;
 
   /**
-   * Where people look at traces, as a template: `{traceId}` is replaced by the transfer's trace id
-   * (e.g. Jaeger's `http://127.0.0.1:16686/trace/{traceId}`). Unset: the timeline shows the id alone.
+   * Where people look at a trace: the transfer's trace id replaces `{traceId}` in it, or is appended
+   * (Jaeger: `http://127.0.0.1:16686/trace/`). Empty: the timeline shows the id alone.
    */
   @IsString()
-  @Matches(/^$|^https?:\/\/\S*\{traceId\}\S*$/, { message: 'TRACE_UI_URL must be an http(s) URL containing {traceId}' })
+  @Matches(/^$|^https?:\/\/\S+$/, { message: 'TRACE_UI_URL must be an http(s) URL' })
   TRACE_UI_URL = '';
 
   /** Timeout of one synchronous call to another service. */

@@ -15,7 +15,7 @@ export interface TimelineSettings {
   identity: TlsIdentity;
   /** How long the subscribers keep their inbox rows (INBOX_RETENTION_HOURS). */
   inboxRetentionHours: number;
-  /** TRACE_UI_URL: a link template with `{traceId}`; empty for none. */
+  /** TRACE_UI_URL: `{traceId}` in it is replaced by the id, or the id is appended; empty for none. */
   traceUiUrl?: string;
 }
 
@@ -92,7 +92,7 @@ export class TransferTimelineService implements OnModuleDestroy {
     ]);
     const entries = [...saga, ...parts.flatMap((part) => part ?? [])].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
     const traceId = sampledTraceId(row.trace_context);
-    const traceUrl = traceId && this.settings.traceUiUrl ? this.settings.traceUiUrl.replaceAll('{traceId}', traceId) : undefined;
+    const traceUrl = traceId && this.settings.traceUiUrl ? traceLink(this.settings.traceUiUrl, traceId) : undefined;
     return { entries, complete: parts.every((part) => part !== undefined), ...(traceId ? { traceId } : {}), ...(traceUrl ? { traceUrl } : {}) };
   }
 
@@ -138,6 +138,11 @@ export class TransferTimelineService implements OnModuleDestroy {
     if (status !== undefined) this.logger.warn({ msg: 'timeline source answered with an error', source, transferId, status });
     return undefined;
   }
+}
+
+/** A trace's link in the trace UI: the id in place of `{traceId}`, or after the URL. */
+export function traceLink(template: string, traceId: string): string {
+  return template.includes('{traceId}') ? template.replaceAll('{traceId}', traceId) : `${template}${traceId}`;
 }
 
 /** GET over HTTPS: status and JSON body; rejects on any failure, a body cut off by the timeout included. */

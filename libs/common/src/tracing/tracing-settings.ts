@@ -2,8 +2,8 @@
 export interface TracingSettings {
   /** OTLP over HTTP: JSON or protobuf bodies. gRPC would need @grpc/grpc-js in every app: not offered. */
   protocol: 'http/json' | 'http/protobuf';
-  /** Where spans go (the traces endpoint wins over the generic one, as the exporters read them). */
-  endpoint: string;
+  /** Where spans go: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as it is, or OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`. */
+  url: string;
 }
 
 const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'];
@@ -26,9 +26,11 @@ export function tracingSettings(env: NodeJS.ProcessEnv = process.env): TracingSe
   const exporter = value(env, 'OTEL_TRACES_EXPORTER')?.toLowerCase();
   if (exporter === 'none') return undefined;
   if (exporter !== undefined && exporter !== 'otlp') throw new Error(`OTEL_TRACES_EXPORTER=${exporter}: only otlp (or none) is supported`);
-  const endpoint = value(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
-  if (endpoint === undefined) return undefined;
-  if (!/^https?:\/\/[^/]/.test(endpoint)) throw new Error(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s):// URL, got ${endpoint}`);
+  const traces = value(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const base = value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const url = traces ?? (base === undefined ? undefined : `${base.replace(/\/+$/, '')}/v1/traces`);
+  if (url === undefined) return undefined;
+  if (!/^https?:\/\/[^/]/.test(url)) throw new Error(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s):// URL, got ${traces ?? base}`);
   const protocol = value(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? value(env, 'OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
   if (!(PROTOCOLS as readonly string[]).includes(protocol)) {
     throw new Error(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol}: use http/protobuf (the default) or http/json`);
@@ -40,5 +42,5 @@ export function tracingSettings(env: NodeJS.ProcessEnv = process.env): TracingSe
     const n = Number(ratio);
     if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`OTEL_TRACES_SAMPLER_ARG=${ratio}: a ratio between 0 and 1`);
   }
-  return { protocol: protocol as TracingSettings['protocol'], endpoint };
+  return { protocol: protocol as TracingSettings['protocol'], url };
 }

@@ -118,15 +118,15 @@ export async function startTracing(service: string, env: NodeJS.ProcessEnv = pro
       import('@opentelemetry/sdk-trace-node'),
       import('@opentelemetry/resources'),
       settings.protocol === 'http/json'
-        ? import('@opentelemetry/exporter-trace-otlp-http').then((m) => new m.OTLPTraceExporter())
-        : import('@opentelemetry/exporter-trace-otlp-proto').then((m) => new m.OTLPTraceExporter()),
+        ? import('@opentelemetry/exporter-trace-otlp-http').then((m) => new m.OTLPTraceExporter({ url: settings.url }))
+        : import('@opentelemetry/exporter-trace-otlp-proto').then((m) => new m.OTLPTraceExporter({ url: settings.url })),
     ]);
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (envDetector) win over the app's name.
   const resource = defaultResource()
     .merge(resourceFromAttributes({ 'service.name': service }))
     .merge(detectResources({ detectors: [envDetector] }));
-  // The sampler (OTEL_TRACES_SAMPLER/_ARG), the batch (OTEL_BSP_*) and the exporter's endpoint,
-  // headers and timeout are read from the environment by the SDK itself.
+  // The sampler (OTEL_TRACES_SAMPLER/_ARG), the batch (OTEL_BSP_*) and the exporter's headers and
+  // timeout (OTEL_EXPORTER_OTLP_*) are read from process.env by the SDK itself.
   const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(exporter)] });
   provider.register();
   enabled = true;
