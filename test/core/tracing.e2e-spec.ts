@@ -56,7 +56,8 @@ describe('tracing (real apps, OTLP receiver in the test)', () => {
 
   const one = (spans: ReceivedSpan[], service: string, name: string, kind?: number): ReceivedSpan => {
     const found = spans.filter((s) => s.service === service && s.name === name && (kind === undefined || s.kind === kind));
-    if (found.length === 0) throw new Error(`no span ${name} of ${service} in ${JSON.stringify(spans.map((s) => `${s.service}:${s.name}`))}`);
+    if (found.length === 0)
+      throw new Error(`no span ${name} of ${service} in ${JSON.stringify(spans.map((s) => `${s.service}:${s.name}`))}`);
     return found[0];
   };
   const byId = (spans: ReceivedSpan[], spanId: string | undefined) => spans.find((s) => s.spanId === spanId);
@@ -83,7 +84,9 @@ describe('tracing (real apps, OTLP receiver in the test)', () => {
       { service: 'analytics', name: 'transfer.completed process' },
     ]);
     expect(receiver.rejected).toEqual([]);
-    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['orchestrator', 'accounts', 'ledger', 'audit', 'notifications', 'analytics']));
+    expect(new Set(spans.map((s) => s.service))).toEqual(
+      new Set(['orchestrator', 'accounts', 'ledger', 'audit', 'notifications', 'analytics']),
+    );
 
     // The edge: a SERVER span, child of the client's span.
     const edge = one(spans, 'orchestrator', 'POST /transfers', SpanKinds.server);
@@ -101,8 +104,12 @@ describe('tracing (real apps, OTLP receiver in the test)', () => {
       expect(client.parentSpanId).toBe(edge.spanId);
       expect(server.parentSpanId).toBe(client.spanId);
       // The service's statements hang under its server span (directly or through a transaction).
-      const statements = spans.filter((s) => s.service === service && s.attributes['db.system.name'] === 'postgresql' && s.kind === SpanKinds.client);
-      expect(statements.some((s) => s.parentSpanId === server.spanId || byId(spans, s.parentSpanId)?.parentSpanId === server.spanId)).toBe(true);
+      const statements = spans.filter(
+        (s) => s.service === service && s.attributes['db.system.name'] === 'postgresql' && s.kind === SpanKinds.client,
+      );
+      expect(statements.some((s) => s.parentSpanId === server.spanId || byId(spans, s.parentSpanId)?.parentSpanId === server.spanId)).toBe(
+        true,
+      );
     }
 
     // The outbox write (PRODUCER, in the saga's trace), the relay's publish under it, each subscriber's

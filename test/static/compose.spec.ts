@@ -25,7 +25,13 @@ const envVar = (app: string, suffix: string) => `${app.toUpperCase()}_${suffix}`
  * Tracing comes from the shell running compose (off unless OTEL_EXPORTER_OTLP_ENDPOINT is given), so
  * these are `${NAME:-default}` in the file; start:all passes the same variables through from its environment.
  */
-const TRACING_VARIABLES = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG', 'TRACE_UI_URL'];
+const TRACING_VARIABLES = [
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+  'TRACE_UI_URL',
+];
 
 const asMap = (value: YamlValue | undefined): YamlMap =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};

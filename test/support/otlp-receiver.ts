@@ -45,7 +45,11 @@ interface OtlpExport {
 
 /** OTLP/JSON ids are hex; a protobuf-style JSON encoder would send base64: both end up hex here. */
 const hex = (id: string | undefined): string | undefined =>
-  !id ? undefined : /^[0-9a-f]+$/i.test(id) && (id.length === 32 || id.length === 16) ? id.toLowerCase() : Buffer.from(id, 'base64').toString('hex');
+  !id
+    ? undefined
+    : /^[0-9a-f]+$/i.test(id) && (id.length === 32 || id.length === 16)
+      ? id.toLowerCase()
+      : Buffer.from(id, 'base64').toString('hex');
 
 const plain = (value: OtlpValue): unknown =>
   value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : (value.doubleValue ?? value.boolValue));

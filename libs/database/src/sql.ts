@@ -91,7 +91,9 @@ export class Sql implements SqlRunner {
   /** With tracing on and a sampled span active, the transaction is a span and its statements its children. */
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
     if (!recordingSpan()) return this.runTransaction(work);
-    return inSpan('transaction', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } }, () => this.runTransaction(work));
+    return inSpan('transaction', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } }, () =>
+      this.runTransaction(work),
+    );
   }
 
   private async runTransaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {

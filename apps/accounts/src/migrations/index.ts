@@ -4,4 +4,9 @@ import { AccountsOutboxParking1764900000000 } from './1764900000000-outbox-parki
 import { AccountsTraceContext1765000000000 } from './1765000000000-trace-context.migration.js';
 
 /** In order; the migrate step and the tests run exactly these. */
-export const accountsMigrations = [CreateAccounts1764000000000, CountAccountsPerCustomer1764000000100, AccountsOutboxParking1764900000000, AccountsTraceContext1765000000000];
+export const accountsMigrations = [
+  CreateAccounts1764000000000,
+  CountAccountsPerCustomer1764000000100,
+  AccountsOutboxParking1764900000000,
+  AccountsTraceContext1765000000000,
+];

@@ -93,7 +93,12 @@ export class TransferTimelineService implements OnModuleDestroy {
     const entries = [...saga, ...parts.flatMap((part) => part ?? [])].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
     const traceId = sampledTraceId(row.trace_context);
     const traceUrl = traceId && this.settings.traceUiUrl ? traceLink(this.settings.traceUiUrl, traceId) : undefined;
-    return { entries, complete: parts.every((part) => part !== undefined), ...(traceId ? { traceId } : {}), ...(traceUrl ? { traceUrl } : {}) };
+    return {
+      entries,
+      complete: parts.every((part) => part !== undefined),
+      ...(traceId ? { traceId } : {}),
+      ...(traceUrl ? { traceUrl } : {}),
+    };
   }
 
   private async audit(transferId: string): Promise<Part> {
@@ -148,18 +153,22 @@ export function traceLink(template: string, traceId: string): string {
 /** GET over HTTPS: status and JSON body; rejects on any failure, a body cut off by the timeout included. */
 function getJson(url: string, agent: Agent, timeoutMs: number): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent, signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json', ...injectTraceContext() } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-        }
-      });
-    });
+    const req = request(
+      url,
+      { agent, signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json', ...injectTraceContext() } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -181,10 +181,14 @@ export class TransferRepository {
        ), event AS (${outboxKeyedEventsCte(ORCHESTRATOR_SCHEMA, '$3', 'moved')})
        SELECT moved.*, CASE WHEN EXISTS (SELECT 1 FROM event) THEN pg_notify('${outboxChannel(ORCHESTRATOR_SCHEMA)}', '') END AS notified
          FROM moved`,
-      [batch.map((m) => m.row.id), JSON.stringify(moves), outboxKeyedEventsParam(
-        batch.map((m) => m.next.events ?? []),
-        contexts,
-      )],
+      [
+        batch.map((m) => m.row.id),
+        JSON.stringify(moves),
+        outboxKeyedEventsParam(
+          batch.map((m) => m.next.events ?? []),
+          contexts,
+        ),
+      ],
     );
     const byOrd = new Map(rows.map(({ ord, ...row }) => [ord, row]));
     return batch.map((_, ord) => byOrd.get(ord) ?? null);

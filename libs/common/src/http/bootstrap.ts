@@ -75,7 +75,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<NestFastifyA
     abortOnError: false,
   });
   const spans = new WeakMap<IncomingMessage, Span>();
-  if (isTracing()) traceHttpRequests(app.getHttpServer() as Server, spans);
+  if (isTracing()) traceHttpRequests(app.getHttpServer(), spans);
   installRequestHooks(app, pino, spans);
   // After the modules' own shutdown (the relay's and subscribers' last spans), before the process ends.
   app.getHttpAdapter().getInstance().addHook('onClose', async () => stopTracing());

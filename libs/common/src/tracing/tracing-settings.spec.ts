@@ -22,7 +22,11 @@ describe('tracingSettings (the standard OTEL_* variables)', () => {
       protocol: 'http/json',
     });
     expect(
-      tracingSettings({ ...endpoint, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://other/x', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }),
+      tracingSettings({
+        ...endpoint,
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://other/x',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      }),
     ).toEqual({ url: 'https://other/x', protocol: 'http/json' });
   });
 
@@ -31,7 +35,9 @@ describe('tracingSettings (the standard OTEL_* variables)', () => {
     expect(() => tracingSettings({ ...endpoint, OTEL_TRACES_EXPORTER: 'zipkin' })).toThrow(/otlp/);
     expect(() => tracingSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(/http/);
     expect(() => tracingSettings({ ...endpoint, OTEL_TRACES_SAMPLER: 'jaeger_remote' })).toThrow(/parentbased_traceidratio/);
-    expect(() => tracingSettings({ ...endpoint, OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' })).toThrow(/between 0 and 1/);
+    expect(() => tracingSettings({ ...endpoint, OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' })).toThrow(
+      /between 0 and 1/,
+    );
     expect(() => tracingSettings({ ...endpoint, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: 'x' })).toThrow();
   });
 

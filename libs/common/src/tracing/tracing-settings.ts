@@ -36,7 +36,8 @@ export function tracingSettings(env: NodeJS.ProcessEnv = process.env): TracingSe
     throw new Error(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol}: use http/protobuf (the default) or http/json`);
   }
   const sampler = value(env, 'OTEL_TRACES_SAMPLER')?.toLowerCase();
-  if (sampler !== undefined && !SAMPLERS.includes(sampler)) throw new Error(`OTEL_TRACES_SAMPLER=${sampler}: use one of ${SAMPLERS.join(', ')}`);
+  if (sampler !== undefined && !SAMPLERS.includes(sampler))
+    throw new Error(`OTEL_TRACES_SAMPLER=${sampler}: use one of ${SAMPLERS.join(', ')}`);
   const ratio = value(env, 'OTEL_TRACES_SAMPLER_ARG');
   if (ratio !== undefined && sampler?.endsWith('traceidratio')) {
     const n = Number(ratio);

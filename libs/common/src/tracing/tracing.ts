@@ -24,7 +24,6 @@ export interface TraceCarrier {
   tracestate?: string;
 }
 
-
 let enabled = false;
 /** What `inSpan` hands its callback when tracing is off: records nothing. */
 const NO_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
@@ -52,7 +51,9 @@ export function injectTraceContext(ctx: Context = context.active()): TraceCarrie
   if (!enabled) return undefined;
   const carrier: Record<string, string> = {};
   propagation.inject(ctx, carrier, defaultTextMapSetter);
-  return carrier.traceparent ? { traceparent: carrier.traceparent, ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) } : undefined;
+  return carrier.traceparent
+    ? { traceparent: carrier.traceparent, ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) }
+    : undefined;
 }
 
 /** The remote context of W3C headers (ignored when malformed) on top of `base` (no parent by default). */
@@ -101,7 +102,10 @@ export function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span) =
 /** Marks a span failed with the error's code (a DomainError) or message. */
 export function failSpan(span: Span, error: unknown): void {
   const code = (error as { code?: unknown } | undefined)?.code;
-  span.setStatus({ code: SpanStatusCode.ERROR, message: typeof code === 'string' ? code : error instanceof Error ? error.message : String(error) });
+  span.setStatus({
+    code: SpanStatusCode.ERROR,
+    message: typeof code === 'string' ? code : error instanceof Error ? error.message : String(error),
+  });
   if (typeof code === 'string') span.setAttribute('error.type', code);
 }
 

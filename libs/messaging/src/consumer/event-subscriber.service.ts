@@ -249,21 +249,22 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
     for (const d of deliveries) if (!unique.has(d.event.id.toLowerCase())) unique.set(d.event.id.toLowerCase(), d.event);
     const events = [...unique.values()];
     const spans = isTracing() ? deliveries.map((d) => this.processSpan(d, deliveries.length)) : [];
-    const transaction = () => this.db.transaction(async (tx) => {
-      const claimed = await tx.rows<{ event_id: string }>(inboxClaimSql(this.options.schema), [
-        this.subscriber,
-        events.map((e) => e.id),
-        events.map((e) => e.type),
-      ]);
-      const freshIds = new Set(claimed.map((r) => r.event_id.toLowerCase()));
-      const work = events.filter((e) => freshIds.has(e.id.toLowerCase()));
-      for (const route of this.routes) {
-        const mine = work.filter((e) => route.takes(e.type));
-        if (mine.length === 0) continue;
-        await inEventContext(mine[0], () => route.handler.handle(mine, tx));
-      }
-      return freshIds;
-    });
+    const transaction = () =>
+      this.db.transaction(async (tx) => {
+        const claimed = await tx.rows<{ event_id: string }>(inboxClaimSql(this.options.schema), [
+          this.subscriber,
+          events.map((e) => e.id),
+          events.map((e) => e.type),
+        ]);
+        const freshIds = new Set(claimed.map((r) => r.event_id.toLowerCase()));
+        const work = events.filter((e) => freshIds.has(e.id.toLowerCase()));
+        for (const route of this.routes) {
+          const mine = work.filter((e) => route.takes(e.type));
+          if (mine.length === 0) continue;
+          await inEventContext(mine[0], () => route.handler.handle(mine, tx));
+        }
+        return freshIds;
+      });
     let fresh: Set<string>;
     try {
       fresh = spans.length === 0 ? await transaction() : await this.inProcessSpans(spans, transaction);
@@ -337,11 +338,15 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
    */
   private inProcessSpans<T>(spans: Span[], work: () => Promise<T>): Promise<T> {
     if (spans.length === 1) return context.with(trace.setSpan(ROOT_CONTEXT, spans[0]), work);
-    const batch = tracer.startSpan(`${this.subscriber} process batch`, {
-      kind: SpanKind.CONSUMER,
-      links: spans.map((span) => ({ context: span.spanContext() })),
-      attributes: { 'messaging.system': 'rabbitmq', 'messaging.batch.message_count': spans.length },
-    }, ROOT_CONTEXT);
+    const batch = tracer.startSpan(
+      `${this.subscriber} process batch`,
+      {
+        kind: SpanKind.CONSUMER,
+        links: spans.map((span) => ({ context: span.spanContext() })),
+        attributes: { 'messaging.system': 'rabbitmq', 'messaging.batch.message_count': spans.length },
+      },
+      ROOT_CONTEXT,
+    );
     return context.with(trace.setSpan(ROOT_CONTEXT, batch), work).finally(() => batch.end());
   }
 

@@ -205,14 +205,16 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       extractTraceContext(row.trace_context),
     );
     const traced = trace.setSpan(context.active(), span);
-    return context.with(traced, () => this.publishRow(row, injectTraceContext(traced))).then(
-      () => span.end(),
-      (error: unknown) => {
-        failSpan(span, error);
-        span.end();
-        throw error;
-      },
-    );
+    return context
+      .with(traced, () => this.publishRow(row, injectTraceContext(traced)))
+      .then(
+        () => span.end(),
+        (error: unknown) => {
+          failSpan(span, error);
+          span.end();
+          throw error;
+        },
+      );
   }
 
   private publishRow(row: OutboxRow, carried?: TraceCarrier): Promise<void> {
