@@ -6,6 +6,7 @@ import { metricsRegistry } from '@bank/common';
 import { DatabaseModule, Pruner, runServiceMigrations } from '@bank/database';
 import {
   addOutboxParkingSql,
+  addOutboxTraceContextSql,
   AmqpConnection,
   createOutboxTableSql,
   outboxChannel,
@@ -33,7 +34,8 @@ class CreateProducer1700000000000 implements MigrationInterface {
   name = 'CreateProducer1700000000000';
   async up(db: QueryRunner): Promise<void> {
     await db.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
-    for (const sql of [...createOutboxTableSql(SCHEMA), ...addOutboxParkingSql(SCHEMA)]) await db.query(sql);
+    for (const sql of [...createOutboxTableSql(SCHEMA), ...addOutboxParkingSql(SCHEMA), ...addOutboxTraceContextSql(SCHEMA)])
+      await db.query(sql);
   }
   async down(): Promise<void> {}
 }

@@ -21,6 +21,17 @@ const ports = defaultPorts();
 /** The system's own variables, without whatever the test process happens to have. */
 const systemVariables = systemEnv({ base: {} });
 const envVar = (app: string, suffix: string) => `${app.toUpperCase()}_${suffix}`;
+/**
+ * Tracing comes from the shell running compose (off unless OTEL_EXPORTER_OTLP_ENDPOINT is given), so
+ * these are `${NAME:-default}` in the file; start:all passes the same variables through from its environment.
+ */
+const TRACING_VARIABLES = [
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+  'TRACE_UI_URL',
+];
 
 const asMap = (value: YamlValue | undefined): YamlMap =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
@@ -55,8 +66,17 @@ const healthcheckTest = (port: number) => [
 ];
 
 describe('docker-compose.yml', () => {
-  it('has a service for every application of nest-cli.json, plus postgres, rabbitmq, migrate, certs and dev-ports', () => {
-    expect(Object.keys(services).sort()).toEqual([...APPS, 'certs', 'dev-ports', 'migrate', 'postgres', 'rabbitmq'].sort());
+  it('has a service for every application of nest-cli.json, plus postgres, rabbitmq, migrate, certs, dev-ports and jaeger', () => {
+    expect(Object.keys(services).sort()).toEqual([...APPS, 'certs', 'dev-ports', 'jaeger', 'migrate', 'postgres', 'rabbitmq'].sort());
+  });
+
+  it('runs Jaeger only in the tracing profile (not dev: test:compose runs dev where its image may not be), UI on 127.0.0.1', () => {
+    const jaeger = services.jaeger ?? {};
+    expect(jaeger.profiles).toEqual(['tracing']);
+    expect(jaeger.ports).toEqual(['127.0.0.1:16686:16686']);
+    // Tracing is off unless asked for: no app is pointed at it by default.
+    expect(environmentOf(APPS[0]).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('${OTEL_EXPORTER_OTLP_ENDPOINT:-}');
+    for (const name of TRACING_VARIABLES) expect(asString(environmentOf(APPS[0])[name])).toMatch(new RegExp(`^\\$\\{${name}:-[^}]*\\}$`));
   });
 
   it('has no top-level name (compose v1 refuses it; the project name comes from the directory, -p or COMPOSE_PROJECT_NAME)', () => {
@@ -101,10 +121,10 @@ describe('docker-compose.yml', () => {
       expect(service().restart).toBe('unless-stopped');
     });
 
-    it('sets exactly the variable names systemEnv() sets, plus APP, all as strings; the URLs with credentials as files', () => {
+    it('sets exactly the variable names systemEnv() sets, plus APP and the tracing ones, all as strings; the URLs with credentials as files', () => {
       const env = environmentOf(app);
       const names = Object.keys(systemVariables).map((name) => (CREDENTIAL_URLS.includes(name) ? `${name}_FILE` : name));
-      expect(Object.keys(env).sort()).toEqual([...names, 'APP'].sort());
+      expect(Object.keys(env).sort()).toEqual([...names, 'APP', ...TRACING_VARIABLES].sort());
       for (const [name, value] of Object.entries(env)) expect({ name, type: typeof value }).toEqual({ name, type: 'string' });
     });
 
@@ -162,7 +182,14 @@ describe('docker-compose.yml', () => {
     expect(migrate.restart).toBe('no');
     const env = environmentOf('migrate');
     expect(Object.keys(env).sort()).toEqual(
-      [...Object.keys(systemVariables), 'DATABASE_ADMIN_URL', 'RABBITMQ_ADMIN_URL', 'CREDENTIALS_DIR', 'CREDENTIALS_OWNER'].sort(),
+      [
+        ...Object.keys(systemVariables),
+        ...TRACING_VARIABLES,
+        'DATABASE_ADMIN_URL',
+        'RABBITMQ_ADMIN_URL',
+        'CREDENTIALS_DIR',
+        'CREDENTIALS_OWNER',
+      ].sort(),
     );
     // Server, database and vhost only; provisioning puts each app's own user and password on them.
     for (const name of CREDENTIAL_URLS)
@@ -354,10 +381,10 @@ describe.each(composeClis.length > 0 ? composeClis.map((cli) => [cli.join(' ')])
   (cli === 'none' ? it.skip : it)(
     cli === 'none'
       ? 'config -q (skipped: neither the docker compose plugin nor docker-compose is installed)'
-      : 'config -q accepts docker-compose.yml, with and without the dev profile',
+      : 'config -q accepts docker-compose.yml, with and without the dev and tracing profiles',
     () => {
       const [command, ...args] = cli.split(' ');
-      for (const profile of [[], ['--profile', 'dev']]) {
+      for (const profile of [[], ['--profile', 'dev'], ['--profile', 'dev', '--profile', 'tracing']]) {
         const result = spawnSync(command, [...args, '-f', 'docker-compose.yml', ...profile, 'config', '-q'], {
           cwd: root,
           encoding: 'utf8',

@@ -439,6 +439,13 @@ export interface components {
             /** @description true when every service asked answered within TIMELINE_TIMEOUT_MS: audit, and notifications and analytics once the transfer published its final event ("not handled yet" is an answer). false: a part is missing, not empty; ask again later */
             complete: boolean;
             entries: components["schemas"]["TimelineEntryResponse"][];
+            /**
+             * @description the W3C trace id of the request that started the transfer, when tracing sampled it
+             * @example 4bf92f3577b34da6a3ce929d0e0e4736
+             */
+            traceId?: string;
+            /** @description that trace in the trace UI (TRACE_UI_URL), when set */
+            traceUrl?: string;
         };
         TransferResponse: {
             /**

@@ -60,6 +60,7 @@ export class OrchestratorModule {
       timeoutMs: config.TIMELINE_TIMEOUT_MS,
       identity,
       inboxRetentionHours: retention.INBOX_RETENTION_HOURS,
+      traceUiUrl: config.TRACE_UI_URL,
     };
     const saga: SagaSettings = {
       leaseMs: config.SAGA_LEASE_MS,

@@ -18,3 +18,4 @@ export * from './tls/caller.guard.js';
 export * from './crypto/index.js';
 export * from './dev/dev-faults.js';
 export * from './dev/dev-faults.controller.js';
+export * from './tracing/index.js';

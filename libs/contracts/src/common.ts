@@ -9,12 +9,28 @@ export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 /** Correlation ids accepted from outside; anything else is replaced by a fresh one. */
 export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Fields every command carries: the request's correlation id travels with each hop. */
+/** W3C Trace Context, version 00: `00-<trace id>-<parent span id>-<flags>`. */
+export const TRACEPARENT_FIELD_PATTERN = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/**
+ * Fields every command carries: the request's correlation id travels with each hop, and beside it
+ * the caller's W3C trace context (when tracing is on), so the server's span joins the caller's trace.
+ */
 export abstract class RpcCommand {
   @IsOptional()
   @IsString()
   @Matches(CORRELATION_ID_PATTERN)
   correlationId?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(TRACEPARENT_FIELD_PATTERN)
+  traceparent?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  tracestate?: string;
 }
 
 export function IsAmount(): PropertyDecorator {

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { createHash } from 'node:crypto';
+import { failSpan, inSpan, recordingSpan, tracer } from '@bank/common';
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
 
@@ -39,10 +41,37 @@ function statement(text: string, values: unknown[], options?: StatementOptions):
   return { name, text, values };
 }
 
+/** Longest statement text kept on a span: the text has no values (they are parameters), only its length varies. */
+const MAX_TRACED_TEXT = 2_000;
+
+/**
+ * Runs one statement; with tracing on and a sampled span active, as a CLIENT span of its own (the
+ * statement's first keyword names it). Statements outside any span (pollers, probes) make none:
+ * a trace per poll would bury the ones that matter.
+ */
+async function query<T>(runner: Pick<Pool, 'query'>, sql: string, params: unknown[], options?: StatementOptions): Promise<T[]> {
+  if (!recordingSpan()) return (await runner.query(statement(sql, params, options))).rows as T[];
+  const operation = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? 'SQL';
+  const span = tracer.startSpan(operation, {
+    kind: SpanKind.CLIENT,
+    attributes: { 'db.system.name': 'postgresql', 'db.operation.name': operation, 'db.query.text': sql.slice(0, MAX_TRACED_TEXT) },
+  });
+  try {
+    const result = await context.with(trace.setSpan(context.active(), span), () => runner.query(statement(sql, params, options)));
+    span.setAttribute('db.response.returned_rows', result.rowCount ?? result.rows.length);
+    return result.rows as T[];
+  } catch (error) {
+    failSpan(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
 class ClientSql implements SqlRunner {
   constructor(private readonly client: PoolClient) {}
-  async rows<T>(sql: string, params: unknown[] = [], options?: StatementOptions): Promise<T[]> {
-    return (await this.client.query(statement(sql, params, options))).rows as T[];
+  rows<T>(sql: string, params: unknown[] = [], options?: StatementOptions): Promise<T[]> {
+    return query<T>(this.client, sql, params, options);
   }
 }
 
@@ -55,11 +84,19 @@ class ClientSql implements SqlRunner {
 export class Sql implements SqlRunner {
   constructor(readonly dataSource: DataSource) {}
 
-  async rows<T>(sql: string, params: unknown[] = [], options?: StatementOptions): Promise<T[]> {
-    return (await this.pool().query(statement(sql, params, options))).rows as T[];
+  rows<T>(sql: string, params: unknown[] = [], options?: StatementOptions): Promise<T[]> {
+    return query<T>(this.pool(), sql, params, options);
   }
 
-  async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+  /** With tracing on and a sampled span active, the transaction is a span and its statements its children. */
+  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    if (!recordingSpan()) return this.runTransaction(work);
+    return inSpan('transaction', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } }, () =>
+      this.runTransaction(work),
+    );
+  }
+
+  private async runTransaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
     const client = await this.pool().connect();
     // A connection whose BEGIN or ROLLBACK failed is not trusted again: released with the error, the pool drops it.
     let broken: Error | undefined;

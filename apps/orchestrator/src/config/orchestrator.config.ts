@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { IsInt, IsString, Max, Min, ValidateBy, type ValidationArguments } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min, ValidateBy, type ValidationArguments } from 'class-validator';
 import { RPC_BASE_BACKOFF_MS, rpcCallBudgetMs } from '@bank/common';
 import { BrokerConfig } from '@bank/common/config';
 
@@ -89,6 +89,14 @@ export class OrchestratorConfig extends BrokerConfig {
   @Min(50)
   @Max(10_000)
   TIMELINE_TIMEOUT_MS = 500;
+
+  /**
+   * Where people look at a trace: the transfer's trace id replaces `{traceId}` in it, or is appended
+   * (Jaeger: `http://127.0.0.1:16686/trace/`). Empty: the timeline shows the id alone.
+   */
+  @IsString()
+  @Matches(/^$|^https?:\/\/\S+$/, { message: 'TRACE_UI_URL must be an http(s) URL' })
+  TRACE_UI_URL = '';
 
   /** Timeout of one synchronous call to another service. */
   @IsInt()

@@ -4,6 +4,7 @@ import { SagaRowsRoomForHotUpdates1764000000300 } from './1764000000300-saga-row
 import { DepositsCanFail1764000000400 } from './1764000000400-deposits-can-fail.migration.js';
 import { OrchestratorOutboxParking1764900000000 } from './1764900000000-outbox-parking.migration.js';
 import { IdempotencyKeysExpire1764900000100 } from './1764900000100-idempotency-keys-expire.migration.js';
+import { OrchestratorTraceContext1765000000000 } from './1765000000000-trace-context.migration.js';
 
 export const orchestratorMigrations = [
   CreateOrchestrator1764000000100,
@@ -12,4 +13,5 @@ export const orchestratorMigrations = [
   DepositsCanFail1764000000400,
   OrchestratorOutboxParking1764900000000,
   IdempotencyKeysExpire1764900000100,
+  OrchestratorTraceContext1765000000000,
 ];

@@ -11,7 +11,8 @@ import {
   type ReleaseFundsReply,
   type ReserveFundsReply,
 } from '@bank/contracts';
-import { isTransient, RequestContext, RpcClient } from '@bank/common';
+import { context, trace } from '@opentelemetry/api';
+import { extractTraceContext, inSpan, isTracing, isTransient, RequestContext, RpcClient } from '@bank/common';
 import { stepRecord as record, TransferRepository } from '../transfers/transfer.repository.js';
 import type { StepRecord, TransferRow, TransferStatus, TransferStep } from '../transfers/transfer.row.js';
 import { SagaStepRanEvent, TransferFinishedEvent } from './saga.events.js';
@@ -68,7 +69,24 @@ export class TransferSaga {
     }
   }
 
+  /**
+   * Within the request that started it, the saga runs in that request's span. Resumed later (a retry
+   * due, a crashed owner's saga) it runs in a span of its own in the starting request's trace, kept
+   * on the row: one trace per transfer, however many times it was picked up.
+   */
   private driveSteps(start: TransferRow): Promise<TransferRow> {
+    if (isTracing() && !trace.getSpan(context.active()) && start.trace_context) {
+      return inSpan(
+        'transfer saga resume',
+        { attributes: { 'bank.transfer_id': start.id, 'bank.saga_step': start.step, 'bank.attempts': start.attempts } },
+        () => this.runSteps(start),
+        extractTraceContext(start.trace_context),
+      );
+    }
+    return this.runSteps(start);
+  }
+
+  private runSteps(start: TransferRow): Promise<TransferRow> {
     return RequestContext.run({ correlationId: start.correlation_id }, async () => {
       let row = start;
       while (row.status === 'PENDING') {

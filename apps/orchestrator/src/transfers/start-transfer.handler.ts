@@ -1,6 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
+import { injectTraceContext } from '@bank/common';
 import { DomainError } from '@bank/contracts';
 import { AccountDirectory } from '../accounts/account-directory.js';
 import { awaitSaga, checkReplay } from '../common/idempotent-replay.js';
@@ -51,6 +52,7 @@ export class StartTransferHandler implements ICommandHandler<StartTransferComman
         currency: request.currency,
         reference: request.reference ?? null,
         correlationId,
+        traceContext: injectTraceContext() ?? null,
       },
       SAGA_OWNER,
       this.settings.leaseMs,

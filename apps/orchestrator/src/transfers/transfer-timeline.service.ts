@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:https';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { clientTls, type TlsIdentity } from '@bank/common';
+import { clientTls, injectTraceContext, sampledTraceId, type TlsIdentity } from '@bank/common';
 import type { ErrorCode, InboxEntryView, ServiceIdentity } from '@bank/contracts';
 import type { TransferRow } from './transfer.row.js';
 
@@ -15,6 +15,8 @@ export interface TimelineSettings {
   identity: TlsIdentity;
   /** How long the subscribers keep their inbox rows (INBOX_RETENTION_HOURS). */
   inboxRetentionHours: number;
+  /** TRACE_UI_URL: `{traceId}` in it is replaced by the id, or the id is appended; empty for none. */
+  traceUiUrl?: string;
 }
 
 /** One moment in a transfer's life, from either half of the system. */
@@ -33,6 +35,10 @@ export interface TransferTimeline {
    * final event) did not answer in time: its part is then missing, not empty. "Not handled yet" is an answer.
    */
   complete: boolean;
+  /** The trace of the request that started the transfer, when tracing sampled it. */
+  traceId?: string;
+  /** That trace in the trace UI (TRACE_UI_URL). */
+  traceUrl?: string;
 }
 
 interface AuditRecord {
@@ -85,7 +91,14 @@ export class TransferTimelineService implements OnModuleDestroy {
         : []),
     ]);
     const entries = [...saga, ...parts.flatMap((part) => part ?? [])].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-    return { entries, complete: parts.every((part) => part !== undefined) };
+    const traceId = sampledTraceId(row.trace_context);
+    const traceUrl = traceId && this.settings.traceUiUrl ? traceLink(this.settings.traceUiUrl, traceId) : undefined;
+    return {
+      entries,
+      complete: parts.every((part) => part !== undefined),
+      ...(traceId ? { traceId } : {}),
+      ...(traceUrl ? { traceUrl } : {}),
+    };
   }
 
   private async audit(transferId: string): Promise<Part> {
@@ -132,21 +145,30 @@ export class TransferTimelineService implements OnModuleDestroy {
   }
 }
 
+/** A trace's link in the trace UI: the id in place of `{traceId}`, or after the URL. */
+export function traceLink(template: string, traceId: string): string {
+  return template.includes('{traceId}') ? template.replaceAll('{traceId}', traceId) : `${template}${traceId}`;
+}
+
 /** GET over HTTPS: status and JSON body; rejects on any failure, a body cut off by the timeout included. */
 function getJson(url: string, agent: Agent, timeoutMs: number): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent, signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-        }
-      });
-    });
+    const req = request(
+      url,
+      { agent, signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json', ...injectTraceContext() } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { Context } from '@opentelemetry/api';
+import type { TraceCarrier } from '@bank/common';
 import { GroupCommit, Sql } from '@bank/database';
 import { outboxChannel, outboxKeyedEventsCte, outboxKeyedEventsParam } from '@bank/messaging';
 import type { EventEnvelope } from '@bank/contracts';
@@ -17,6 +19,8 @@ export interface NewTransfer {
   currency: string;
   reference: string | null;
   correlationId: string;
+  /** The starting request's trace context, kept on the row (see TransferRow.trace_context). */
+  traceContext?: TraceCarrier | null;
 }
 
 /** The next state of a saga row. */
@@ -69,7 +73,7 @@ const record = (name: StepRecord['name'], status: StepRecord['status'], code?: s
 @Injectable()
 export class TransferRepository {
   private readonly inserts = new GroupCommit<PendingInsert, TransferRow | null>((batch) => this.insertAll(batch), GROUPING);
-  private readonly moves = new GroupCommit<PendingMove, TransferRow | null>((batch) => this.moveAll(batch), GROUPING);
+  private readonly moves = new GroupCommit<PendingMove, TransferRow | null>((batch, contexts) => this.moveAll(batch, contexts), GROUPING);
 
   constructor(private readonly sql: Sql) {}
 
@@ -101,17 +105,19 @@ export class TransferRepository {
       reference: t.reference,
       steps: [record('RESERVE_FUNDS', 'STARTED')],
       correlation_id: t.correlationId,
+      trace_context: t.traceContext ?? null,
       lease_owner: owner,
       lease_ms: leaseMs,
     }));
     const rows = await this.sql.rows<TransferRow>(
       `INSERT INTO orchestrator.transfers
          (id, customer_id, idempotency_key, request_hash, from_account_id, to_account_id, amount, currency, reference,
-          status, step, steps, correlation_id, lease_owner, lease_until)
+          status, step, steps, correlation_id, trace_context, lease_owner, lease_until)
        SELECT i.id, i.customer_id, i.idempotency_key, i.request_hash, i.from_account_id, i.to_account_id, i.amount, i.currency, i.reference,
-              'PENDING', 'RESERVE_FUNDS', i.steps, i.correlation_id, i.lease_owner, now() + i.lease_ms * interval '1 millisecond'
+              'PENDING', 'RESERVE_FUNDS', i.steps, i.correlation_id, i.trace_context, i.lease_owner, now() + i.lease_ms * interval '1 millisecond'
          FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, customer_id uuid, idempotency_key text, request_hash text, from_account_id uuid,
-              to_account_id uuid, amount bigint, currency text, reference text, steps jsonb, correlation_id text, lease_owner text, lease_ms int)
+              to_account_id uuid, amount bigint, currency text, reference text, steps jsonb, correlation_id text, trace_context jsonb,
+              lease_owner text, lease_ms int)
        ON CONFLICT (customer_id, idempotency_key) DO NOTHING
        RETURNING *`,
       [JSON.stringify(input)],
@@ -134,7 +140,7 @@ export class TransferRepository {
     return this.moves.submit({ row, owner, leaseMs, next });
   }
 
-  private async moveAll(batch: PendingMove[]): Promise<(TransferRow | null)[]> {
+  private async moveAll(batch: PendingMove[], contexts: Context[]): Promise<(TransferRow | null)[]> {
     // Synchronous commit is skipped only when every move in the batch allows it.
     const flush = batch.every((m) => m.next.durable === false) ? ` AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'` : '';
     const moves = batch.map(({ row, owner, leaseMs, next }, ord) => ({
@@ -175,7 +181,14 @@ export class TransferRepository {
        ), event AS (${outboxKeyedEventsCte(ORCHESTRATOR_SCHEMA, '$3', 'moved')})
        SELECT moved.*, CASE WHEN EXISTS (SELECT 1 FROM event) THEN pg_notify('${outboxChannel(ORCHESTRATOR_SCHEMA)}', '') END AS notified
          FROM moved`,
-      [batch.map((m) => m.row.id), JSON.stringify(moves), outboxKeyedEventsParam(batch.map((m) => m.next.events ?? []))],
+      [
+        batch.map((m) => m.row.id),
+        JSON.stringify(moves),
+        outboxKeyedEventsParam(
+          batch.map((m) => m.next.events ?? []),
+          contexts,
+        ),
+      ],
     );
     const byOrd = new Map(rows.map(({ ord, ...row }) => [ord, row]));
     return batch.map((_, ord) => byOrd.get(ord) ?? null);

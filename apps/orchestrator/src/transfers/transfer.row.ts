@@ -1,3 +1,5 @@
+import type { TraceCarrier } from '@bank/common';
+
 /** Steps of the transfer saga, forward then compensating. */
 export type TransferStep = 'RESERVE_FUNDS' | 'POST_LEDGER' | 'COMMIT_FUNDS' | 'REVERSE_LEDGER' | 'RELEASE_FUNDS' | 'DONE';
 export type TransferStatus = 'PENDING' | 'COMPLETED' | 'FAILED' | 'NEEDS_ATTENTION';
@@ -35,6 +37,8 @@ export interface TransferRow {
   completed_at: Date | null;
   /** The event the final state published (none for NEEDS_ATTENTION): the timeline asks the subscribers about it. */
   final_event_id: string | null;
+  /** W3C trace context of the request that started the saga (tracing on): a resumed step joins that trace. */
+  trace_context?: TraceCarrier | null;
 }
 
 /** The public Transfer resource. */

@@ -51,6 +51,10 @@ export class TimelineResponse {
       'published its final event ("not handled yet" is an answer). false: a part is missing, not empty; ask again later',
   })
   complete!: boolean;
+  @ApiPropertyOptional({ description: 'the W3C trace id of the request that started the transfer, when tracing sampled it', example: '4bf92f3577b34da6a3ce929d0e0e4736' })
+  traceId?: string;
+  @ApiPropertyOptional({ description: 'that trace in the trace UI (TRACE_UI_URL), when set' })
+  traceUrl?: string;
 }
 
 export class TransferResponse {

@@ -2,6 +2,8 @@ import { Logger, type DynamicModule, type INestApplication, type Type } from '@n
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { ServiceIdentity } from '@bank/contracts';
 import { ErrorMappingFilter } from '../errors/error-mapping.filter.js';
 import { createLogger, PinoLoggerService } from '../logging/logger.js';
@@ -11,6 +13,7 @@ import { createValidationPipe } from '../validation/validation.pipe.js';
 import { TcpServer } from '../rpc/tcp-server.js';
 import { CallerGuard } from '../tls/caller.guard.js';
 import { httpsServerTls, loadTlsIdentity, tcpServerTls } from '../tls/tls-identity.js';
+import { extractTraceContext, isTracing, startTracing, tracer } from '../tracing/tracing.js';
 import { ContextInterceptor } from './context.interceptor.js';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -53,6 +56,8 @@ declare module 'fastify' {
  * certificate and checks each command's caller, the HTTP port checks each route's (CallerGuard).
  */
 export async function bootstrap(options: BootstrapOptions): Promise<NestFastifyApplication> {
+  // First: every span after this point reaches the exporter (when the OTEL_* variables ask for one).
+  const stopTracing = await startTracing(options.service);
   const pino = createLogger(options.service, options.logLevel);
   initMetrics(options.service);
   const identity = loadTlsIdentity(options.certsDir, options.service);
@@ -69,7 +74,11 @@ export async function bootstrap(options: BootstrapOptions): Promise<NestFastifyA
     logger: new PinoLoggerService(pino),
     abortOnError: false,
   });
-  installRequestHooks(app, pino);
+  const spans = new WeakMap<IncomingMessage, Span>();
+  if (isTracing()) traceHttpRequests(app.getHttpServer(), spans);
+  installRequestHooks(app, pino, spans);
+  // After the modules' own shutdown (the relay's and subscribers' last spans), before the process ends.
+  app.getHttpAdapter().getInstance().addHook('onClose', async () => stopTracing());
   app.useGlobalFilters(new ErrorMappingFilter());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalInterceptors(new ContextInterceptor());
@@ -91,7 +100,35 @@ export async function bootstrap(options: BootstrapOptions): Promise<NestFastifyA
   return app;
 }
 
-function installRequestHooks(app: INestApplication, pino: ReturnType<typeof createLogger>): void {
+/** Requests that are not worth a trace: probes and scrapes, many a minute. */
+const UNTRACED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
+
+/**
+ * One SERVER span per HTTP request, around everything Fastify and Nest do for it (hooks, guards,
+ * handler), child of the caller's `traceparent` when it sent one. Wrapping the server's own request
+ * listener is the one place that sees the whole request; Fastify's hooks cannot make a context active
+ * for what follows them. The route name is known only once routed: the onResponse hook sets it.
+ */
+function traceHttpRequests(server: Server, spans: WeakMap<IncomingMessage, Span>): void {
+  const listeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const dispatch = () => listeners.forEach((listener) => listener.call(server, req, res));
+    if (UNTRACED_PATHS.test(req.url ?? '')) return dispatch();
+    const parent = extractTraceContext({ traceparent: req.headers.traceparent, tracestate: req.headers.tracestate });
+    const method = req.method ?? 'HTTP';
+    const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method } }, parent);
+    spans.set(req, span);
+    res.once('close', () => {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+    context.with(trace.setSpan(parent, span), dispatch);
+  });
+}
+
+function installRequestHooks(app: INestApplication, pino: ReturnType<typeof createLogger>, spans: WeakMap<IncomingMessage, Span>): void {
   const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
   fastify.decorateRequest('correlationId', '');
   fastify.addHook('onRequest', async (request, reply) => {
@@ -100,10 +137,20 @@ function installRequestHooks(app: INestApplication, pino: ReturnType<typeof crea
   });
   fastify.addHook('onResponse', async (request: FastifyRequest, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
+    const span = spans.get(request.raw);
+    span?.updateName(`${request.method} ${route}`);
+    span?.setAttribute('http.route', route);
     httpRequestDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     if (route === '/health' || route === '/metrics') return;
     pino.info(
-      { correlationId: request.correlationId, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      {
+        correlationId: request.correlationId,
+        ...(span ? { trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId } : {}),
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
       'request handled',
     );
   });

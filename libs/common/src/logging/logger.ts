@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
+import { traceLogFields } from '../tracing/tracing.js';
 import { RequestContext } from './request-context.js';
 
 /** Paths that must never reach a log line, whatever an object carries. */
@@ -64,9 +65,11 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
+      // trace_id/span_id of the active span (tracing on), so a log line leads to its trace and back.
       mixin() {
         const correlationId = RequestContext.correlationId();
-        return correlationId ? { correlationId } : {};
+        const ids = traceLogFields();
+        return correlationId ? { correlationId, ...ids } : ids;
       },
     },
     destination,

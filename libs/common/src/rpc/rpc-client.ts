@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
+import { context, SpanKind, trace, type Span } from '@opentelemetry/api';
 import type { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { DomainError, isErrorCode, type RpcErrorPayload } from '@bank/contracts';
 import { RequestContext } from '../logging/request-context.js';
 import { rpcClientDuration, rpcClientRetries } from '../metrics/metrics.js';
+import { failSpan, injectTraceContext, isTracing, tracer } from '../tracing/tracing.js';
 
 export interface RpcCallOptions {
   /** Per attempt. */
@@ -13,7 +15,8 @@ export interface RpcCallOptions {
   baseBackoffMs?: number;
 }
 
-const TRANSIENT_CODES = new Set(['INTERNAL', 'SERVICE_UNAVAILABLE', 'DEPENDENCY_TIMEOUT']);
+/** Failures to get an answer; every other code is the service's answer (a refusal). */
+export const TRANSIENT_CODES: ReadonlySet<string> = new Set(['INTERNAL', 'SERVICE_UNAVAILABLE', 'DEPENDENCY_TIMEOUT']);
 
 /** True when retrying the same idempotent command may succeed (timeouts, lost connections, 5xx). */
 export function isTransient(error: unknown): boolean {
@@ -52,7 +55,15 @@ export class RpcClient {
   async send<TReply>(pattern: string, payload: object, options: RpcCallOptions = {}): Promise<TReply> {
     const { timeoutMs, retries, baseBackoffMs } = { ...this.defaults, ...options };
     const correlationId = RequestContext.correlationId();
-    const data = correlationId && !('correlationId' in payload) ? { ...payload, correlationId } : payload;
+    // One CLIENT span per command (its retries are events of it); its context travels in the payload
+    // beside the correlation id, so the server's span is its child.
+    const span = isTracing() ? this.startSpan(pattern) : undefined;
+    const carried = span ? injectTraceContext(trace.setSpan(context.active(), span)) : undefined;
+    const extra = {
+      ...(correlationId && !('correlationId' in payload) ? { correlationId } : {}),
+      ...(carried && !('traceparent' in payload) ? carried : {}),
+    };
+    const data = correlationId || carried ? { ...payload, ...extra } : payload;
     const started = process.hrtime.bigint();
     const observe = (outcome: string) =>
       rpcClientDuration.observe({ target: this.target, pattern, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -60,19 +71,36 @@ export class RpcClient {
       try {
         const reply = await firstValueFrom(this.proxy.send<TReply>(pattern, data).pipe(timeout(timeoutMs)));
         observe('ok');
+        span?.end();
         return reply;
       } catch (raw) {
         const error = this.toDomainError(raw, pattern, timeoutMs);
         if (!isTransient(error) || attempt >= retries) {
           observe(isTransient(error) ? 'unavailable' : 'refused');
+          if (span) this.endFailed(span, error);
           throw error;
         }
         const delay = retryPauseCapMs(baseBackoffMs, attempt) * (0.5 + Math.random() / 2);
+        span?.addEvent('retry', { 'rpc.attempt': attempt + 1, 'error.type': error.code, 'retry.delay_ms': Math.round(delay) });
         rpcClientRetries.inc({ target: this.target, pattern });
         this.logger.warn({ msg: 'transient failure, retrying', pattern, attempt: attempt + 1, errorCode: error.code, delayMs: Math.round(delay) });
         await sleep(delay);
       }
     }
+  }
+
+  private startSpan(pattern: string): Span {
+    return tracer.startSpan(pattern, {
+      kind: SpanKind.CLIENT,
+      attributes: { 'rpc.system': 'nest_tcp', 'rpc.method': pattern, 'server.address': this.target },
+    });
+  }
+
+  /** A refusal is an answer (its code on the span); a failure to get one marks the span failed. */
+  private endFailed(span: Span, error: DomainError): void {
+    if (isTransient(error)) failSpan(span, error);
+    else span.setAttribute('bank.error_code', error.code);
+    span.end();
   }
 
   private toDomainError(raw: unknown, pattern: string, timeoutMs: number): DomainError {

@@ -1,7 +1,8 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { context, ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
 import type { Channel, ChannelModel, ConsumeMessage, MessageProperties, Options } from 'amqplib';
 import { publisherRefusal } from '@bank/contracts';
-import { devFaults } from '@bank/common';
+import { devFaults, extractTraceContext, failSpan, isTracing, tracer } from '@bank/common';
 import { Sql } from '@bank/database';
 import { AmqpConnection } from '../amqp/amqp-connection.js';
 import { inboxClaimSql } from '../inbox/inbox.sql.js';
@@ -287,21 +288,33 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
     const unique = new Map<string, InboundEvent>();
     for (const d of deliveries) if (!unique.has(d.event.id.toLowerCase())) unique.set(d.event.id.toLowerCase(), d.event);
     const events = [...unique.values()];
-    const fresh = await this.db.transaction(async (tx) => {
-      const claimed = await tx.rows<{ event_id: string }>(inboxClaimSql(this.options.schema), [
-        this.subscriber,
-        events.map((e) => e.id),
-        events.map((e) => e.type),
-      ]);
-      const freshIds = new Set(claimed.map((r) => r.event_id.toLowerCase()));
-      const work = events.filter((e) => freshIds.has(e.id.toLowerCase()));
-      for (const route of this.routes) {
-        const mine = work.filter((e) => route.takes(e.type));
-        if (mine.length === 0) continue;
-        await inEventContext(mine[0], () => route.handler.handle(mine, tx));
-      }
-      return freshIds;
-    });
+    const spans = isTracing() ? deliveries.map((d) => this.processSpan(d, deliveries.length)) : [];
+    const transaction = () =>
+      this.db.transaction(async (tx) => {
+        const claimed = await tx.rows<{ event_id: string }>(inboxClaimSql(this.options.schema), [
+          this.subscriber,
+          events.map((e) => e.id),
+          events.map((e) => e.type),
+        ]);
+        const freshIds = new Set(claimed.map((r) => r.event_id.toLowerCase()));
+        const work = events.filter((e) => freshIds.has(e.id.toLowerCase()));
+        for (const route of this.routes) {
+          const mine = work.filter((e) => route.takes(e.type));
+          if (mine.length === 0) continue;
+          await inEventContext(mine[0], () => route.handler.handle(mine, tx));
+        }
+        return freshIds;
+      });
+    let fresh: Set<string>;
+    try {
+      fresh = spans.length === 0 ? await transaction() : await this.inProcessSpans(spans, transaction);
+    } catch (error) {
+      spans.forEach((span) => {
+        failSpan(span, error);
+        span.end();
+      });
+      throw error;
+    }
     const now = Date.now();
     const counted = new Set<string>();
     this.ackAll(deliveries);
@@ -314,11 +327,67 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
         const occurred = Date.parse(d.event.occurredAt);
         if (Number.isFinite(occurred)) eventConsumerLag.observe({ subscriber: this.subscriber }, Math.max(0, now - occurred) / 1000);
       }
-      this.withEvent(d.event, () =>
-        this.logger.log({ msg: processed ? 'event handled' : 'duplicate event ignored', eventId: d.event.id, type: d.event.type }),
-      );
+      const span = spans[deliveries.indexOf(d)];
+      const log = () =>
+        this.withEvent(d.event, () =>
+          this.logger.log({ msg: processed ? 'event handled' : 'duplicate event ignored', eventId: d.event.id, type: d.event.type }),
+        );
+      if (span) {
+        span.setAttribute('bank.duplicate', !processed);
+        context.with(trace.setSpan(ROOT_CONTEXT, span), log);
+        span.end();
+      } else log();
     }
     eventBatchSize.observe({ subscriber: this.subscriber }, fresh.size);
+  }
+
+  /**
+   * A CONSUMER span per delivery (`<type> process`), child of the publish span whose context the
+   * message's headers carry and linked to it (the messaging conventions' link to the producer), so
+   * each subscriber's handling sits in the producer's trace. A redelivery or a retry carries the
+   * same headers, so it lands in the same trace again.
+   */
+  private processSpan(delivery: DecodedDelivery, batchSize: number): Span {
+    const { message, event } = delivery;
+    const parent = extractTraceContext(message.properties.headers);
+    const producer = trace.getSpanContext(parent);
+    return tracer.startSpan(
+      `${event.type} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        links: producer ? [{ context: producer }] : [],
+        attributes: {
+          'messaging.system': 'rabbitmq',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': message.fields.exchange,
+          'messaging.rabbitmq.destination.routing_key': message.fields.routingKey,
+          'messaging.consumer.group.name': this.subscriber,
+          'messaging.message.id': event.id,
+          'messaging.message.conversation_id': event.correlationId,
+          'messaging.batch.message_count': batchSize,
+          'bank.redelivered': message.fields.redelivered || retriesSoFar(message.properties.headers) > 0,
+        },
+      },
+      parent,
+    );
+  }
+
+  /**
+   * The batch's transaction in the span of its one event; a batch of several events belongs to no
+   * single trace, so it gets a span of its own, linked to each event's.
+   */
+  private inProcessSpans<T>(spans: Span[], work: () => Promise<T>): Promise<T> {
+    if (spans.length === 1) return context.with(trace.setSpan(ROOT_CONTEXT, spans[0]), work);
+    const batch = tracer.startSpan(
+      `${this.subscriber} process batch`,
+      {
+        kind: SpanKind.CONSUMER,
+        links: spans.map((span) => ({ context: span.spanContext() })),
+        attributes: { 'messaging.system': 'rabbitmq', 'messaging.batch.message_count': spans.length },
+      },
+      ROOT_CONTEXT,
+    );
+    return context.with(trace.setSpan(ROOT_CONTEXT, batch), work).finally(() => batch.end());
   }
 
   /** The retry path, or the DLQ when the error cannot heal or the retries are used up. */

@@ -1,5 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { Client } from 'pg';
+import { extractTraceContext, failSpan, injectTraceContext, isTracing, tracer, type TraceCarrier } from '@bank/common';
 import type { EventEnvelope } from '@bank/contracts';
 import { Sql, type SqlRunner } from '@bank/database';
 import { AmqpConnection, UnroutableMessageError } from '../amqp/amqp-connection.js';
@@ -18,6 +20,7 @@ interface OutboxRow {
   payload: EventEnvelope;
   correlation_id: string;
   created_at: Date;
+  trace_context: TraceCarrier | null;
 }
 
 export interface RelayBatchResult {
@@ -124,7 +127,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   relayBatch(): Promise<RelayBatchResult> {
     return this.db.transaction(async (tx) => {
       const rows = await tx.rows<OutboxRow>(
-        `SELECT id, type, payload, correlation_id, created_at FROM ${this.table}
+        `SELECT id, type, payload, correlation_id, created_at, trace_context FROM ${this.table}
           WHERE published_at IS NULL AND parked_at IS NULL AND (retry_at IS NULL OR retry_at <= now())
           ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize],
@@ -179,9 +182,44 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     });
   }
 
+  /**
+   * With tracing on, each message is a PRODUCER span (`<type> publish`) in the trace of the row's
+   * producer, until the broker confirms it; its context goes in the message's headers (W3C
+   * `traceparent`/`tracestate`), so the subscribers' spans join that trace too.
+   */
   private publish(row: OutboxRow): Promise<void> {
+    if (!isTracing() || !row.trace_context) return this.publishRow(row);
+    const span = tracer.startSpan(
+      `${row.type} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'rabbitmq',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': this.amqp.exchange,
+          'messaging.rabbitmq.destination.routing_key': row.type,
+          'messaging.message.id': row.id,
+          'messaging.message.conversation_id': row.correlation_id,
+        },
+      },
+      extractTraceContext(row.trace_context),
+    );
+    const traced = trace.setSpan(context.active(), span);
+    return context
+      .with(traced, () => this.publishRow(row, injectTraceContext(traced)))
+      .then(
+        () => span.end(),
+        (error: unknown) => {
+          failSpan(span, error);
+          span.end();
+          throw error;
+        },
+      );
+  }
+
+  private publishRow(row: OutboxRow, carried?: TraceCarrier): Promise<void> {
     const envelope = row.payload;
-    const headers: Record<string, string> = { 'x-correlation-id': row.correlation_id };
+    const headers: Record<string, string> = { 'x-correlation-id': row.correlation_id, ...carried };
     if (envelope.causationId) headers['x-causation-id'] = envelope.causationId;
     const occurred = Date.parse(envelope.occurredAt);
     return this.amqp.publish(this.amqp.exchange, row.type, Buffer.from(JSON.stringify(envelope)), {

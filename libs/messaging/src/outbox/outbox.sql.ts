@@ -47,5 +47,18 @@ export function dropOutboxTableSql(schema: string): string[] {
   return [`DROP TABLE IF EXISTS "${schema}".outbox`];
 }
 
+/**
+ * The producer's W3C trace context (`{traceparent, tracestate?}`) beside each event, NULL when
+ * tracing was off: the relay publishes the row minutes later, from another context, and its publish
+ * span (and through the message's headers every subscriber's) joins the producer's trace by it.
+ */
+export function addOutboxTraceContextSql(schema: string): string[] {
+  return [`ALTER TABLE "${schema}".outbox ADD COLUMN trace_context jsonb`];
+}
+
+export function dropOutboxTraceContextSql(schema: string): string[] {
+  return [`ALTER TABLE "${schema}".outbox DROP COLUMN trace_context`];
+}
+
 /** Channel the relay LISTENs on, NOTIFYed by the writing transaction at commit. */
 export const outboxChannel = (schema: string) => `${schema}_outbox`;

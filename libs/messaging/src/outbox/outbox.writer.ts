@@ -1,6 +1,34 @@
+import { context, SpanKind, trace, type Context } from '@opentelemetry/api';
+import { injectTraceContext, isTracing, tracer, type TraceCarrier } from '@bank/common';
 import type { EventEnvelope } from '@bank/contracts';
 import type { SqlRunner } from '@bank/database';
 import { outboxChannel } from './outbox.sql.js';
+
+/**
+ * The outbox write of one event as a PRODUCER span (`<type> create`) in `ctx`, the producer's
+ * context; its own context is what the row keeps (`trace_context`), for the relay's publish span and,
+ * through the message's headers, every subscriber's. NULL with tracing off.
+ */
+function producerContext(envelope: EventEnvelope, ctx: Context = context.active()): TraceCarrier | null {
+  if (!isTracing()) return null;
+  const span = tracer.startSpan(
+    `${envelope.type} create`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'rabbitmq',
+        'messaging.operation.type': 'create',
+        'messaging.operation.name': 'outbox insert',
+        'messaging.message.id': envelope.id,
+        'messaging.rabbitmq.destination.routing_key': envelope.type,
+      },
+    },
+    ctx,
+  );
+  const carrier = injectTraceContext(trace.setSpan(ctx, span)) ?? null;
+  span.end();
+  return carrier;
+}
 
 /**
  * Builds the INSERT that puts events in the outbox. Callers run it in the SAME transaction (or the
@@ -11,11 +39,12 @@ export function outboxInsert(schema: string, envelopes: EventEnvelope[], firstPa
   const rows: string[] = [];
   const params: unknown[] = [];
   envelopes.forEach((envelope, i) => {
-    const p = firstParam + i * 4;
-    rows.push(`($${p}::uuid, $${p + 1}, $${p + 2}::jsonb, $${p + 3})`);
-    params.push(envelope.id, envelope.type, JSON.stringify(envelope), envelope.correlationId);
+    const p = firstParam + i * 5;
+    rows.push(`($${p}::uuid, $${p + 1}, $${p + 2}::jsonb, $${p + 3}, $${p + 4}::jsonb)`);
+    const trace = producerContext(envelope);
+    params.push(envelope.id, envelope.type, JSON.stringify(envelope), envelope.correlationId, trace && JSON.stringify(trace));
   });
-  return { sql: `INSERT INTO "${schema}".outbox (id, type, payload, correlation_id) VALUES ${rows.join(', ')}`, params };
+  return { sql: `INSERT INTO "${schema}".outbox (id, type, payload, correlation_id, trace_context) VALUES ${rows.join(', ')}`, params };
 }
 
 /** Appends the events inside the caller's transaction `tx`. */
@@ -28,14 +57,20 @@ export async function appendToOutbox(tx: SqlRunner, schema: string, envelopes: E
 
 /** Inserts the events of a jsonb parameter (rows of `outboxRow`, plus `keyColumn` if given) that pass `where`. */
 function outboxFromJson(schema: string, param: string, keyColumn: string, where: string): string {
-  return `INSERT INTO "${schema}".outbox (id, type, payload, correlation_id)
-          SELECT e.id, e.type, e.payload, e.correlation_id
-            FROM jsonb_to_recordset(${param}::jsonb) AS e(${keyColumn}id uuid, type text, payload jsonb, correlation_id text)
+  return `INSERT INTO "${schema}".outbox (id, type, payload, correlation_id, trace_context)
+          SELECT e.id, e.type, e.payload, e.correlation_id, e.trace_context
+            FROM jsonb_to_recordset(${param}::jsonb) AS e(${keyColumn}id uuid, type text, payload jsonb, correlation_id text, trace_context jsonb)
            WHERE ${where}
           RETURNING id`;
 }
 
-const outboxRow = (e: EventEnvelope) => ({ id: e.id, type: e.type, payload: e, correlation_id: e.correlationId });
+const outboxRow = (e: EventEnvelope, ctx?: Context) => ({
+  id: e.id,
+  type: e.type,
+  payload: e,
+  correlation_id: e.correlationId,
+  trace_context: producerContext(e, ctx),
+});
 
 /**
  * For a statement that changes state and emits events only if its change happened: a CTE body that
@@ -47,7 +82,7 @@ export function outboxEventsCte(schema: string, param: string, guard: string): s
 }
 
 export function outboxEventsParam(envelopes: EventEnvelope[]): string {
-  return JSON.stringify(envelopes.map(outboxRow));
+  return JSON.stringify(envelopes.map((e) => outboxRow(e)));
 }
 
 /**
@@ -59,6 +94,7 @@ export function outboxKeyedEventsCte(schema: string, param: string, guard: strin
   return outboxFromJson(schema, param, 'ord int, ', `e.ord IN (SELECT ord FROM ${guard})`);
 }
 
-export function outboxKeyedEventsParam(eventsByOrd: EventEnvelope[][]): string {
-  return JSON.stringify(eventsByOrd.flatMap((envelopes, ord) => envelopes.map((e) => ({ ord, ...outboxRow(e) }))));
+/** `contexts[ord]`: the producer's trace context of row `ord` (a grouped statement runs in one context, not each producer's). */
+export function outboxKeyedEventsParam(eventsByOrd: EventEnvelope[][], contexts: Context[] = []): string {
+  return JSON.stringify(eventsByOrd.flatMap((envelopes, ord) => envelopes.map((e) => ({ ord, ...outboxRow(e, contexts[ord]) }))));
 }

@@ -1,0 +1,15 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { addOutboxTraceContextSql, dropOutboxTraceContextSql } from '@bank/messaging';
+
+/** The producer's trace context beside each outbox row (see addOutboxTraceContextSql). */
+export class AuthTraceContext1765000000000 implements MigrationInterface {
+  name = 'AuthTraceContext1765000000000';
+
+  async up(db: QueryRunner): Promise<void> {
+    for (const sql of addOutboxTraceContextSql('auth')) await db.query(sql);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    for (const sql of dropOutboxTraceContextSql('auth')) await db.query(sql);
+  }
+}
