@@ -37,7 +37,8 @@ export interface TransferLive {
     steps: StepRecord[];
   };
   correlationId: string;
-  timeline: { entries: TimelineEntry[]; complete: boolean };
+  /** traceId when tracing sampled the transfer's request; traceUrl when TRACE_UI_URL is set. */
+  timeline: { entries: TimelineEntry[]; complete: boolean; traceId?: string; traceUrl?: string };
   event: { eventId: string; type: string; writtenAt: string; publishedAt: string | null; attempts: number } | null;
   subscribers: SubscriberLane[];
   settled: boolean;
@@ -324,6 +325,7 @@ export function transferView(root: HTMLElement, id: string, aside: HTMLElement |
         h('dd', {}, h('code', {}, shortId(t.transfer.fromAccountId)), ' → ', h('code', {}, shortId(t.transfer.toAccountId))),
         h('dt', {}, 'Correlation id'),
         h('dd', {}, correlation, ' ', copy, ' ', copyStatus),
+        ...traceFacts(t.timeline),
       ),
       h(
         'div',
@@ -384,4 +386,14 @@ export function transferView(root: HTMLElement, id: string, aside: HTMLElement |
         ),
     },
   );
+}
+
+/** The transfer's trace, when tracing sampled it: its id, linked to the trace UI when one is configured. */
+function traceFacts(timeline: TransferLive['timeline']): Node[] {
+  if (!timeline.traceId) return [];
+  const id = h('code', { 'data-testid': 'trace-id' }, timeline.traceId);
+  const link = timeline.traceUrl
+    ? h('a', { href: timeline.traceUrl, target: '_blank', rel: 'noopener noreferrer' }, 'open the trace')
+    : undefined;
+  return [h('dt', {}, 'Trace'), h('dd', {}, id, ...(link ? [' ', link] : []))];
 }
