@@ -111,6 +111,15 @@ describe('loadConfig', () => {
     expect(loadConfig(RequiredConfig, { REQUIRED: 'x' }).REQUIRED).toBe('x');
   });
 
+  it('refuses a config class without a single rule: it would let any value through', () => {
+    class Unchecked {
+      PORT = 1;
+    }
+    const problems = problemsOf(() => loadConfig(Unchecked, { PORT: 'anything' }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('an unknown value was passed to the validate function');
+  });
+
   it('names every bad variable, with every rule it breaks and the value it got', () => {
     let caught: unknown;
     try {
@@ -162,6 +171,21 @@ describe('loadConfigOrExit', () => {
     LOAD_CONFIG_SPEC_PORT = 1;
   }
 
+  // A real exit would end the test process: every test here exits by throwing instead.
+  let exit: ReturnType<typeof mockExit>;
+  let written: string[];
+  const mockExit = () =>
+    jest.spyOn(process, 'exit').mockImplementation((code?: string | number | null) => {
+      throw new Error(`exit ${code}`);
+    });
+  beforeEach(() => {
+    exit = mockExit();
+    written = [];
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+  });
   afterEach(() => {
     delete process.env[name];
     jest.restoreAllMocks();
@@ -170,18 +194,11 @@ describe('loadConfigOrExit', () => {
   it('returns the config read from the process environment', () => {
     process.env[name] = '8080';
     expect(loadConfigOrExit(ExitConfig, 'sample').LOAD_CONFIG_SPEC_PORT).toBe(8080);
+    expect(exit).not.toHaveBeenCalled();
   });
 
   it('writes one fatal JSON line naming every problem and exits with EX_CONFIG (78)', () => {
     process.env[name] = 'zero';
-    const written: string[] = [];
-    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
-    const exit = jest.spyOn(process, 'exit').mockImplementation((code?: string | number | null) => {
-      throw new Error(`exit ${code}`);
-    });
     expect(() => loadConfigOrExit(ExitConfig, 'sample')).toThrow('exit 78');
     expect(exit).toHaveBeenCalledTimes(1);
     expect(written).toHaveLength(1);
@@ -201,10 +218,8 @@ describe('loadConfigOrExit', () => {
         throw new TypeError('not a config');
       }
     }
-    const exit = jest.spyOn(process, 'exit').mockImplementation(() => {
-      throw new Error('exited');
-    });
     expect(() => loadConfigOrExit(Broken, 'sample')).toThrow(TypeError);
     expect(exit).not.toHaveBeenCalled();
+    expect(written).toEqual([]);
   });
 });
