@@ -7,7 +7,8 @@ import jestConfig from './jest.config.mjs';
 /** The decision code, and the specs that must notice any change to it. */
 const modules = {
   'apps/orchestrator/src/saga/transfer.saga.ts': 'apps/orchestrator/src/saga/transfer.saga.spec.ts',
-  'apps/orchestrator/src/saga/saga.settings.ts': 'apps/orchestrator/src/saga/saga.settings.spec.ts',
+  // backoffMs, not the DI tokens above it (their names matter to Nest's wiring only: end to end).
+  'apps/orchestrator/src/saga/saga.settings.ts:15-18': 'apps/orchestrator/src/saga/saga.settings.spec.ts',
   'libs/messaging/src/consumer/failure-policy.ts': 'libs/messaging/src/consumer/failure-policy.spec.ts',
   'libs/messaging/src/amqp/backoff.ts': 'libs/messaging/src/amqp/backoff.spec.ts',
   'apps/audit/src/trail/audit-chain.ts': 'apps/audit/src/trail/audit-chain.spec.ts',
@@ -46,7 +47,7 @@ export default {
   timeoutMS: 60_000,
   // Only what the specs import is needed in the sandbox.
   ignorePatterns: ['dist', 'bench-results', 'reports', 'certs', '.stryker-tmp'],
-  thresholds: { high: 90, low: 80, break: 87 },
+  thresholds: { high: 90, low: 80, break: 91 },
   reporters: ['clear-text', 'progress', 'html'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   tempDirName: '.stryker-tmp',
