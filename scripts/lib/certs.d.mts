@@ -8,3 +8,5 @@ export const KEY_PAIRS: Readonly<Record<string, string>>;
 export function writeCerts(dir: string, options?: { force?: boolean }): string[];
 /** The files one app's container gets. */
 export function filesOf(identity: string): string[];
+/** A non-negative big-endian integer as a DER INTEGER (tag, length, shortest two's complement content). */
+export function derInteger(buffer: Buffer): Buffer;

@@ -37,7 +37,8 @@ const octets = (buffer) => tlv(0x04, buffer);
 const bits = (buffer) => tlv(0x03, Buffer.from([0]), buffer);
 const bool = (value) => tlv(0x01, Buffer.from([value ? 0xff : 0]));
 const utf8 = (text) => tlv(0x0c, Buffer.from(text, 'utf8'));
-function integer(buffer) {
+/** A non-negative big-endian integer as a DER INTEGER (exported for test/static/certs.spec.ts). */
+export function derInteger(buffer) {
   // DER: the shortest form (a leading zero byte before a byte under 0x80 is refused as padding), and
   // positive (a leading 1 bit would read as negative).
   let start = 0;
@@ -98,8 +99,8 @@ function certificate({ subject, issuer, publicKey, signingKey, issuerPublicKey, 
   }
   const algorithm = seq(oid(OID.ecdsaWithSha256));
   const tbs = seq(
-    explicit(0, integer(Buffer.from([2]))), // v3
-    integer(randomBytes(16)),
+    explicit(0, derInteger(Buffer.from([2]))), // v3
+    derInteger(randomBytes(16)),
     algorithm,
     name(issuer),
     seq(time(notBefore), time(notAfter)),

@@ -1,18 +1,23 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { AccountsPatterns, DomainError, LedgerPatterns, type ErrorCode } from '@bank/contracts';
-import type { RpcClient } from '@bank/common';
+import { RequestContext, type RpcClient } from '@bank/common';
 import type { TransferRepository } from '../transfers/transfer.repository.js';
 import type { StepRecord, TransferRow } from '../transfers/transfer.row.js';
 import { SAGA_OWNER } from './saga-owner.js';
+import { SagaStepRanEvent, TransferFinishedEvent } from './saga.events.js';
 import type { SagaSettings } from './saga.settings.js';
 import { TransferSaga } from './transfer.saga.js';
 
 /** An in-memory stand-in for the saga's table, honouring the lease like the SQL does. */
 class InMemoryTransfers {
   rows = new Map<string, TransferRow>();
-  events: { id: string; type: string }[] = [];
+  events: { id: string; type: string; correlationId?: string; data?: unknown }[] = [];
   /** Every state write in order: what the saga decided, step by step. */
   writes: Transition[] = [];
+  /** What each scheduled retry was asked for. */
+  retries: { owner: string; delayMs: number; error: string }[] = [];
 
   moveTo(
     row: TransferRow,
@@ -55,9 +60,10 @@ class InMemoryTransfers {
     return Promise.resolve(moved);
   }
 
-  scheduleRetry(row: TransferRow) {
+  scheduleRetry(row: TransferRow, owner: string, delayMs: number, error: string) {
     const current = this.rows.get(row.id)!;
     this.writes.push({ retry: true });
+    this.retries.push({ owner, delayMs, error });
     const retried = { ...current, attempts: current.attempts + 1 };
     this.rows.set(row.id, retried);
     return Promise.resolve(retried);
@@ -76,17 +82,25 @@ type Transition =
     }
   | { retry: true };
 
-/** A reply, or the DomainError the service answers with. */
+/** A reply, the DomainError the service answers with, or anything else the call throws (a `Thrown`). */
 type Reply = unknown;
+class Thrown {
+  constructor(readonly error: unknown) {}
+}
 
 /** Scripted replies per pattern, in order; the last one repeats. */
 class ScriptedRpc {
   calls: string[] = [];
+  /** Each call with its payload and the correlation id it ran under. */
+  sent: { pattern: string; payload: unknown; correlationId: string | undefined }[] = [];
   constructor(private readonly script: Record<string, Reply[]>) {}
-  send(pattern: string): Promise<unknown> {
+  send(pattern: string, payload?: unknown): Promise<unknown> {
     this.calls.push(pattern);
+    this.sent.push({ pattern, payload, correlationId: RequestContext.correlationId() });
     const replies = this.script[pattern] ?? [{}];
     const reply = replies.length > 1 ? replies.shift() : replies[0];
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a call may fail with anything, not only an Error
+    if (reply instanceof Thrown) return Promise.reject(reply.error);
     return reply instanceof DomainError ? Promise.reject(reply) : Promise.resolve(reply);
   }
 }
@@ -126,7 +140,8 @@ function setUp(accountsScript: Record<string, Reply[]>, ledgerScript: Record<str
   const repo = new InMemoryTransfers();
   const accounts = new ScriptedRpc(accountsScript);
   const ledger = new ScriptedRpc(ledgerScript);
-  const bus = { publish: () => undefined } as unknown as EventBus;
+  const published: unknown[] = [];
+  const bus = { publish: (event: unknown) => void published.push(event) } as unknown as EventBus;
   const saga = new TransferSaga(
     repo as unknown as TransferRepository,
     accounts as unknown as RpcClient,
@@ -136,7 +151,7 @@ function setUp(accountsScript: Record<string, Reply[]>, ledgerScript: Record<str
   );
   const row = newRow();
   repo.rows.set(row.id, row);
-  return { repo, accounts, ledger, saga, row };
+  return { repo, accounts, ledger, saga, row, published };
 }
 
 const trail = (row: TransferRow) => row.steps.map((s) => `${s.name}:${s.status}`);
@@ -354,4 +369,222 @@ describe('TransferSaga: the next write for each step and outcome', () => {
       ]);
     },
   );
+});
+
+/** What the saga tells others besides its writes: the calls' payloads, the final events, the bus, the retries. */
+describe('TransferSaga: what it sends and reports', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  const at =
+    (step: TransferRow['step'], patch: Partial<TransferRow> = {}) =>
+    (row: TransferRow) => ({ ...row, step, ...patch });
+  /** The saga's bus events, readable; durations are checked on their own. */
+  const described = (published: unknown[]) =>
+    published.map((e) =>
+      e instanceof SagaStepRanEvent
+        ? `${e.saga} ${e.step} ${e.outcome}`
+        : e instanceof TransferFinishedEvent
+          ? `finished ${e.transferId} ${e.status} ${e.failureCode}`
+          : 'unknown',
+    );
+  const durations = (published: unknown[]) => published.map((e) => (e as { durationMs: number }).durationMs);
+
+  it("sends each service what its step needs, under the transfer's correlation id", async () => {
+    const { saga, row, accounts, ledger } = setUp(
+      { [AccountsPatterns.ReserveFunds]: [{ toCustomerId: 'c2' }], [AccountsPatterns.CommitFunds]: [refuse('INVALID_STATE')] },
+      {},
+    );
+    await saga.drive(row);
+    const transferId = row.id;
+    const money = { fromAccountId: 'a1', toAccountId: 'a2', amount: 500, currency: 'EUR' };
+    expect(accounts.sent).toEqual([
+      { pattern: AccountsPatterns.ReserveFunds, payload: { transferId, customerId: 'c1', ...money }, correlationId: 'corr' },
+      { pattern: AccountsPatterns.CommitFunds, payload: { transferId }, correlationId: 'corr' },
+      { pattern: AccountsPatterns.ReleaseFunds, payload: { transferId }, correlationId: 'corr' },
+    ]);
+    expect(ledger.sent).toEqual([
+      { pattern: LedgerPatterns.PostTransfer, payload: { transferId, ...money }, correlationId: 'corr' },
+      { pattern: LedgerPatterns.ReverseTransfer, payload: { transferId }, correlationId: 'corr' },
+    ]);
+  });
+
+  it('writes the whole transfer into transfer.completed and transfer.failed', async () => {
+    const base = {
+      transferId: 'f3f1a9f2-3a52-4c3e-9d0c-2a7a8d1c0001',
+      fromAccountId: 'a1',
+      toAccountId: 'a2',
+      fromCustomerId: 'c1',
+      amount: 500,
+      currency: 'EUR',
+    };
+
+    const completed = setUp({ [AccountsPatterns.ReserveFunds]: [{ toCustomerId: 'c2' }] }, {});
+    completed.repo.rows.set(completed.row.id, { ...completed.row, reference: 'rent' });
+    await completed.saga.drive(completed.repo.rows.get(completed.row.id)!);
+    expect(completed.repo.events).toHaveLength(1);
+    expect(completed.repo.events[0]).toMatchObject({ type: 'transfer.completed', correlationId: 'corr' });
+    expect(completed.repo.events[0].data).toEqual({ ...base, toCustomerId: 'c2', reference: 'rent' });
+
+    const failed = setUp({ [AccountsPatterns.ReserveFunds]: [refuse('INSUFFICIENT_FUNDS')] }, {});
+    await failed.saga.drive(failed.row);
+    expect(failed.repo.events).toHaveLength(1);
+    expect(failed.repo.events[0]).toMatchObject({ type: 'transfer.failed', correlationId: 'corr' });
+    expect(failed.repo.events[0].data).toEqual({ ...base, failureCode: 'INSUFFICIENT_FUNDS' });
+  });
+
+  it('still writes a well-formed final event from a row missing the destination customer or the failure code', async () => {
+    const completed = setUp({}, {});
+    const atCommit = at('COMMIT_FUNDS', { to_customer_id: null })(completed.row);
+    completed.repo.rows.set(atCommit.id, atCommit);
+    await completed.saga.drive(atCommit);
+    expect(completed.repo.events[0].data).toMatchObject({ toCustomerId: '' });
+
+    const failed = setUp({}, {});
+    const atRelease = at('RELEASE_FUNDS', { failure_code: null })(failed.row);
+    failed.repo.rows.set(atRelease.id, atRelease);
+    await failed.saga.drive(atRelease);
+    expect(failed.repo.events[0].data).toMatchObject({ failureCode: 'UNKNOWN' });
+  });
+
+  it('reports every step it ran and how the transfer finished on the event bus (metrics)', async () => {
+    const id = newRow().id;
+    const cases: [string, ReturnType<typeof setUp>, (row: TransferRow) => TransferRow, string[]][] = [
+      [
+        'completed',
+        setUp({ [AccountsPatterns.ReserveFunds]: [{ toCustomerId: 'c2' }] }, {}),
+        (row) => row,
+        [
+          'transfer RESERVE_FUNDS succeeded',
+          'transfer POST_LEDGER succeeded',
+          'transfer COMMIT_FUNDS succeeded',
+          `finished ${id} COMPLETED null`,
+        ],
+      ],
+      [
+        'refused',
+        setUp({ [AccountsPatterns.ReserveFunds]: [refuse('INSUFFICIENT_FUNDS')] }, {}),
+        (row) => row,
+        ['transfer RESERVE_FUNDS refused', 'transfer RELEASE_FUNDS succeeded', `finished ${id} FAILED INSUFFICIENT_FUNDS`],
+      ],
+      ['retrying', setUp({}, { [LedgerPatterns.PostTransfer]: [down()] }), at('POST_LEDGER'), ['transfer POST_LEDGER retrying']],
+      [
+        'given up',
+        setUp({}, { [LedgerPatterns.PostTransfer]: [down()] }, { stepBudgetMs: 0 }),
+        at('POST_LEDGER', { step_started_at: new Date(Date.now() - 10) }),
+        [
+          'transfer POST_LEDGER gave_up',
+          'transfer REVERSE_LEDGER succeeded',
+          'transfer RELEASE_FUNDS succeeded',
+          `finished ${id} FAILED SERVICE_UNAVAILABLE`,
+        ],
+      ],
+      [
+        'needs attention',
+        setUp({ [AccountsPatterns.ReleaseFunds]: [refuse('INVALID_STATE')] }, {}),
+        at('RELEASE_FUNDS', { failure_code: 'DEPENDENCY_TIMEOUT' }),
+        ['transfer RELEASE_FUNDS refused', `finished ${id} NEEDS_ATTENTION DEPENDENCY_TIMEOUT`],
+      ],
+    ];
+    for (const [name, { saga, row, repo, published }, start, expected] of cases) {
+      const first = start(row);
+      repo.rows.set(first.id, first);
+      await saga.drive(first);
+      expect({ name, events: described(published) }).toEqual({ name, events: expected });
+      for (const ms of durations(published)) {
+        expect(ms).toBeGreaterThanOrEqual(0);
+        expect(ms).toBeLessThan(60_000);
+      }
+    }
+  });
+
+  it('reports no finished transfer when it lost the lease before the final write', async () => {
+    const { saga, row, repo, published } = setUp({}, {});
+    const moveTo = repo.moveTo.bind(repo);
+    repo.moveTo = (r, owner, lease, next) => (next.step === 'DONE' ? Promise.resolve(null) : moveTo(r, owner, lease, next));
+    const result = await saga.drive(row);
+    expect(result).toMatchObject({ status: 'PENDING', step: 'COMMIT_FUNDS' });
+    expect(published.some((e) => e instanceof TransferFinishedEvent)).toBe(false);
+  });
+
+  it('logs a transfer left NEEDS_ATTENTION at error level (the line an operator must not miss), others at log level', async () => {
+    const error = jest.spyOn(Logger.prototype, 'error');
+    const log = jest.spyOn(Logger.prototype, 'log');
+    const finished = (spy: typeof error) => spy.mock.calls.map(([entry]) => (entry as { status?: string }).status).filter(Boolean);
+
+    const stuck = setUp({ [AccountsPatterns.ReleaseFunds]: [refuse('INVALID_STATE')] }, {});
+    const atRelease = at('RELEASE_FUNDS', { failure_code: 'DEPENDENCY_TIMEOUT' })(stuck.row);
+    stuck.repo.rows.set(atRelease.id, atRelease);
+    await stuck.saga.drive(atRelease);
+    const completed = setUp({}, {});
+    await completed.saga.drive(completed.row);
+
+    expect(finished(error)).toEqual(['NEEDS_ATTENTION']);
+    expect(finished(log)).toEqual(['COMPLETED']);
+  });
+
+  it('schedules a retry with the backoff of its attempt and the error it met', async () => {
+    const cases: [Reply, string][] = [
+      [down(), down().message],
+      [new Thrown(new Error('socket hang up')), 'socket hang up'],
+      [new Thrown('connection reset'), 'connection reset'],
+    ];
+    for (const [failure, message] of cases) {
+      const { saga, row, repo } = setUp({}, { [LedgerPatterns.PostTransfer]: [failure] }, { maxBackoffMs: 60_000 });
+      // The fourth attempt: 800 ms, less at most a quarter of jitter.
+      const start = at('POST_LEDGER', { attempts: 3 })(row);
+      repo.rows.set(start.id, start);
+      const waiting = await saga.drive(start);
+      expect(waiting).toMatchObject({ step: 'POST_LEDGER', attempts: 4 });
+      expect(repo.retries).toEqual([{ owner: SAGA_OWNER, delayMs: expect.any(Number), error: message }]);
+      expect(repo.retries[0].delayMs).toBeGreaterThanOrEqual(600);
+      expect(repo.retries[0].delayMs).toBeLessThanOrEqual(800);
+    }
+  });
+
+  it('gives up with INTERNAL on something other than a service error (a socket that broke) past the budget', async () => {
+    const { saga, row, repo } = setUp(
+      {},
+      { [LedgerPatterns.PostTransfer]: [new Thrown(new Error('socket hang up'))] },
+      { stepBudgetMs: 0 },
+    );
+    const start = at('POST_LEDGER', { step_started_at: new Date(Date.now() - 10) })(row);
+    repo.rows.set(start.id, start);
+    await saga.drive(start);
+    expect(repo.writes[0]).toMatchObject({
+      step: 'REVERSE_LEDGER',
+      records: ['POST_LEDGER:FAILED:INTERNAL', 'REVERSE_LEDGER:STARTED'],
+      failureCode: 'INTERNAL',
+    });
+  });
+
+  it('gives a forward step exactly its budget: still retried at the budget, given up one millisecond past it', async () => {
+    const now = Date.now();
+    jest.spyOn(Date, 'now').mockReturnValue(now);
+    for (const [spentMs, next] of [
+      [60_000, { retry: true }],
+      [60_001, { step: 'REVERSE_LEDGER', failureCode: 'SERVICE_UNAVAILABLE' }],
+    ] as const) {
+      const { saga, row, repo } = setUp({}, { [LedgerPatterns.PostTransfer]: [down()] }, { stepBudgetMs: 60_000 });
+      const start = at('POST_LEDGER', { step_started_at: new Date(now - spentMs) })(row);
+      repo.rows.set(start.id, start);
+      await saga.drive(start);
+      expect({ spentMs, write: repo.writes[0] }).toMatchObject({ spentMs, write: next });
+    }
+  });
+
+  it('lists the transfers it is driving while it drives them, and forgets them after, even when a step throws', async () => {
+    const { saga, row, accounts } = setUp({}, {});
+    const seen: string[][] = [];
+    const send = accounts.send.bind(accounts);
+    accounts.send = (pattern, payload) => {
+      seen.push(saga.driving());
+      return send(pattern, payload);
+    };
+    await saga.drive(row);
+    expect(seen[0]).toEqual([row.id]);
+    expect(saga.driving()).toEqual([]);
+
+    await expect(saga.drive(at('DONE')(row))).rejects.toThrow(`Transfer ${row.id} is PENDING at DONE`);
+    expect(saga.driving()).toEqual([]);
+  });
 });
