@@ -47,6 +47,21 @@ describe('the compose stack (docker-compose.yml, as `npm run test:compose` start
     bank = new BankClient(system);
   });
 
+  it('serves the page and both documents the way start:all does (built into the image, nothing from a CDN)', async () => {
+    const page = await system.api().get('/ui/');
+    expect({ status: page.status, type: page.headers['content-type'] }).toEqual({
+      status: 200,
+      type: expect.stringMatching(/^text\/html/),
+    });
+    const script = /<script type="module" src="(\/ui\/[^"]+\.js)"/.exec(page.text)?.[1];
+    expect(script).toBeDefined();
+    const code = await system.api().get(script ?? '');
+    expect({ status: code.status, type: code.headers['content-type'] }).toEqual({ status: 200, type: expect.stringMatching(/javascript/) });
+    expect(page.text).not.toMatch(/https?:\/\/(?!127\.0\.0\.1|localhost)/);
+    expect((await system.api().get('/docs/asyncapi.yaml')).status).toBe(200);
+    expect((await system.api().get('/docs-json')).body).toMatchObject({ openapi: expect.stringMatching(/^3\.1/) });
+  });
+
   it('kept its logs quiet through the core suite: no ERROR from Postgres for business refusals, no deprecation warning from an app', async () => {
     const postgresErrors = (await compose('logs', '--no-color', 'postgres')).split('\n').filter((line) => /\bERROR:/.test(line));
     expect(postgresErrors).toEqual([]);

@@ -59,6 +59,7 @@ const headersSchema: JsonSchema = {
     'x-correlation-id': { type: 'string', description: "the envelope's correlationId (also the AMQP correlation-id property)" },
     'x-causation-id': { type: 'string', description: "the envelope's causationId, when it has one" },
     traceparent: { type: 'string', description: 'W3C trace context of the request that caused the event, once tracing is on' },
+    tracestate: { type: 'string', description: 'W3C trace state beside traceparent, when the trace carries one' },
     'x-retry-count': {
       type: 'integer',
       minimum: 1,
@@ -68,6 +69,11 @@ const headersSchema: JsonSchema = {
     'x-parked-reason': { type: 'string', description: 'in a dead-letter queue: why it was parked' },
     'x-parked-at': { type: 'string', format: 'date-time', description: 'in a dead-letter queue: when' },
     'x-parked-by': { type: 'string', description: 'in a dead-letter queue: the subscriber that parked it' },
+    'x-published-by': {
+      type: 'string',
+      description:
+        'in a retry or dead-letter queue: the broker user that first published the event (the move is published as the subscriber itself, which the subscriber trusts this header only from)',
+    },
   },
 };
 

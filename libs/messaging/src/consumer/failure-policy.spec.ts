@@ -1,5 +1,6 @@
 import { DomainError } from '@bank/contracts';
-import { nextStep, PUBLISHED_BY_HEADER, publisherOf, retriesSoFar } from './failure-policy.js';
+import { asyncApiDocument } from '../asyncapi/asyncapi.document.js';
+import { nextStep, PARK_REASON_HEADER, PUBLISHED_BY_HEADER, publisherOf, RETRY_COUNT_HEADER, retriesSoFar } from './failure-policy.js';
 import { republishOptions } from './event-subscriber.service.js';
 import { RetryLaterError, UnprocessableEventError } from './inbound-event-handler.js';
 import { subscriberTopology } from './subscriber.topology.js';
@@ -82,5 +83,18 @@ describe('republishOptions', () => {
     expect(forged.headers?.[PUBLISHED_BY_HEADER]).toBe('bank_analytics');
     const unnamed = republishOptions(properties(undefined, { [PUBLISHED_BY_HEADER]: 'bank_orchestrator' }), 'bank_audit', {});
     expect(unnamed.headers).not.toHaveProperty(PUBLISHED_BY_HEADER);
+  });
+});
+
+describe('the headers a subscriber writes when it moves a message', () => {
+  // An operator (and redrive) reads them by these names: each must be a header AsyncAPI documents.
+  it('are named as the AsyncAPI document names them', () => {
+    const messages = (asyncApiDocument().components as { messages: Record<string, { headers: { properties: Record<string, unknown> } }> })
+      .messages;
+    for (const message of Object.values(messages))
+      expect(Object.keys(message.headers.properties)).toEqual(
+        expect.arrayContaining([RETRY_COUNT_HEADER, PARK_REASON_HEADER, PUBLISHED_BY_HEADER]),
+      );
+    expect([RETRY_COUNT_HEADER, PARK_REASON_HEADER, PUBLISHED_BY_HEADER]).toEqual(['x-retry-count', 'x-parked-reason', 'x-published-by']);
   });
 });
