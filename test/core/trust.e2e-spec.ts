@@ -17,7 +17,7 @@ import {
   type ServiceIdentity,
 } from '@bank/contracts';
 import { writeCerts } from '../../scripts/lib/certs.mjs';
-import { startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
 
 /**
  * Zero trust inside (issue 13): no internal port answers without a certificate from the system's
@@ -83,14 +83,18 @@ describe('trust boundaries (real apps)', () => {
     });
 
     it('logs each refusal with its error code, the caller and the pattern', async () => {
-      const log = await readFile(system.sys.logFile('accounts')!, 'utf8');
-      const refusals = log
-        .split('\n')
-        .filter((line) => line.includes('CALLER_NOT_ALLOWED'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(refusals).toContainEqual(
-        expect.objectContaining({ errorCode: 'CALLER_NOT_ALLOWED', caller: 'orchestrator', pattern: AccountsPatterns.ListBalances }),
-      );
+      const wanted = { errorCode: 'CALLER_NOT_ALLOWED', caller: 'orchestrator', pattern: AccountsPatterns.ListBalances };
+      const readRefusals = async () =>
+        (await readFile(system.sys.logFile('accounts')!, 'utf8'))
+          .split('\n')
+          .slice(0, -1) // the last piece is a line still being written, or empty
+          .filter((line) => line.includes('CALLER_NOT_ALLOWED'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+      // The app's logger writes asynchronously: the line may reach the file after the refusal reached us.
+      const refusals = await eventually(readRefusals, (lines) =>
+        lines.some((line) => Object.entries(wanted).every(([key, value]) => line[key] === value)),
+      ).catch(readRefusals);
+      expect(refusals).toContainEqual(expect.objectContaining(wanted));
     });
   });
 
