@@ -88,11 +88,11 @@ export class SagaSteps<Row extends SagaRow> {
   async attempt<T>(row: Row, plan: StepPlan<T, Row>): Promise<Row | null> {
     const started = Date.now();
     const { step } = row;
-    const id = { [this.saga.idKey]: row.id };
     let reply: T;
     try {
       reply = await plan.call();
     } catch (error) {
+      const id = { [this.saga.idKey]: row.id };
       const code = error instanceof DomainError ? error.code : 'INTERNAL';
       if (!isTransient(error)) {
         this.saga.logger.warn({ msg: 'step refused', ...id, step, errorCode: code });
