@@ -11,7 +11,7 @@ import {
 } from '@bank/contracts';
 import { RpcClient, UuidParam } from '@bank/common';
 import { AccessTokenGuard, CustomerId } from '../auth/access-token.guard.js';
-import { ACCOUNTS_RPC, LEDGER_RPC } from '../saga/saga.settings.js';
+import { ACCOUNTS_RPC, LEDGER_RPC } from '../orchestrator.tokens.js';
 import { ApiCallsServices, ApiProblems } from '../openapi/problems.js';
 import { AccountDirectory } from './account-directory.js';
 import { AccountResponse, AccountsQueryDto, OpenAccountDto, StatementQueryDto, StatementResponse } from './accounts.dto.js';
