@@ -1,5 +1,6 @@
 import { type DynamicModule, type INestApplicationContext, Injectable, Module } from '@nestjs/common';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { devFaults } from '@bank/common';
 import { EventTypes, type EventEnvelope } from '@bank/contracts';
 import { DatabaseModule, runServiceMigrations, type SqlRunner } from '@bank/database';
 import {
@@ -181,6 +182,16 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
     app = await start();
     await waitFor(() => allAppliedOnce([returned.id]), { what: 'the returned event applied' });
     expect(await attempts(returned.id)).toBe(2);
+    // "Break it": fail the next event on purpose; it goes the retry queue's way like a failing handler's.
+    devFaults.set({ refuseNext: 1 });
+    const refused = registered(newCustomer());
+    try {
+      await publish(refused);
+      await waitFor(() => allAppliedOnce([refused.id]), { what: 'the refused event applied after a retry', timeoutMs: 5_000 });
+    } finally {
+      devFaults.reset();
+    }
+    expect(await attempts(refused.id)).toBe(2);
     // A duplicate after the fact changes nothing: the row keeps the attempt that applied it.
     await publish(returned);
     await publish(first);

@@ -129,7 +129,7 @@ function sagaDrawing(live: TransferLive): SVGElement {
       .join(' · ');
     return s(
       'g',
-      { class: cls, 'data-step': call.name, 'data-outcome': call.outcome ?? 'running' },
+      { class: cls, 'data-step': call.name, 'data-outcome': call.outcome ?? 'running', 'data-duration-ms': duration },
       s('title', {}, `${call.name}: orchestrator → ${call.target}, ${facts}${call.compensation ? ' (compensation)' : ''}`),
       s('text', { x: LANES.orchestrator + 10, y: y - 6, class: 'call-name' }, `${i + 1}. ${call.compensation ? '↩ ' : ''}${call.name}`),
       s('line', {

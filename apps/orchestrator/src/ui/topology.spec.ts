@@ -34,7 +34,9 @@ describe('systemTopology: the arrows of /ui/system, from the tables the services
     ]);
     const edge = (from: string, to: string) => events.find((e) => e.from === from && e.to === to)!;
     // audit takes everything (#); notifications and analytics only what they bind.
-    expect(edge('auth', 'audit').carries.sort()).toEqual([EventTypes.OtpLocked, EventTypes.OtpVerified, EventTypes.CustomerRegistered].sort());
+    expect(edge('auth', 'audit').carries.sort()).toEqual(
+      [EventTypes.OtpLocked, EventTypes.OtpVerified, EventTypes.CustomerRegistered].sort(),
+    );
     expect(edge('auth', 'notifications').carries).toEqual([EventTypes.CustomerRegistered]);
     expect(edge('orchestrator', 'notifications').carries).not.toContain(EventTypes.DepositCompleted);
   });

@@ -1,4 +1,11 @@
-import { ALL_EVENT_TYPES, EVENT_PRODUCERS, EVENT_SUBSCRIPTIONS, PATTERN_CALLERS, SERVICE_IDENTITIES, type ServiceIdentity } from '@bank/contracts';
+import {
+  ALL_EVENT_TYPES,
+  EVENT_PRODUCERS,
+  EVENT_SUBSCRIPTIONS,
+  PATTERN_CALLERS,
+  SERVICE_IDENTITIES,
+  type ServiceIdentity,
+} from '@bank/contracts';
 
 /** One arrow of /ui/system: who sends what to whom. */
 export interface TopologyEdge {

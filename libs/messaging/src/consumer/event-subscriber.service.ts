@@ -274,6 +274,11 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
         await this.park(delivery, `untrusted publisher: ${refusal}`, result.envelope);
         continue;
       }
+      // "Make a subscriber fail the next N events" (development only): to the retry queue, as a failing handler would.
+      if (devFaults.takeRefusal()) {
+        await this.fail({ ...delivery, event: result.envelope }, new Error('failed on purpose (development fault)'));
+        continue;
+      }
       decoded.push({ ...delivery, event: result.envelope });
     }
     if (decoded.length === 0) return;
