@@ -8,7 +8,16 @@ import { AmqpConnection } from '../amqp/amqp-connection.js';
 import { inboxClaimSql } from '../inbox/inbox.sql.js';
 import { eventBatchSize, eventConsumerLag, eventsConsumed, eventRetries, registerQueueDepthSource } from '../metrics/messaging.metrics.js';
 import { decodeEvent } from './event-decoder.js';
-import { nextStep, PARK_REASON_HEADER, PUBLISHED_BY_HEADER, publisherOf, RETRY_COUNT_HEADER, retriesSoFar } from './failure-policy.js';
+import {
+  attemptOf,
+  DELIVERY_COUNT_HEADER,
+  nextStep,
+  PARK_REASON_HEADER,
+  PUBLISHED_BY_HEADER,
+  publisherOf,
+  RETRY_COUNT_HEADER,
+  retriesSoFar,
+} from './failure-policy.js';
 import { ALL_EVENTS, handledEventTypes, inEventContext, type InboundEvent, type InboundEventHandler } from './inbound-event-handler.js';
 import { declareTopology, formatDelay, type SubscriberTopology } from './subscriber.topology.js';
 
@@ -265,6 +274,11 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
         await this.park(delivery, `untrusted publisher: ${refusal}`, result.envelope);
         continue;
       }
+      // "Make a subscriber fail the next N events" (development only): to the retry queue, as a failing handler would.
+      if (devFaults.takeRefusal()) {
+        await this.fail({ ...delivery, event: result.envelope }, new Error('failed on purpose (development fault)'));
+        continue;
+      }
       decoded.push({ ...delivery, event: result.envelope });
     }
     if (decoded.length === 0) return;
@@ -286,7 +300,13 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
   /** One transaction: inbox rows, then every handler's work; acks only after the commit. */
   private async commit(deliveries: DecodedDelivery[]): Promise<void> {
     const unique = new Map<string, InboundEvent>();
-    for (const d of deliveries) if (!unique.has(d.event.id.toLowerCase())) unique.set(d.event.id.toLowerCase(), d.event);
+    // Two copies of one event in a batch: the inbox row counts the later attempt.
+    const attempts = new Map<string, number>();
+    for (const d of deliveries) {
+      const id = d.event.id.toLowerCase();
+      if (!unique.has(id)) unique.set(id, d.event);
+      attempts.set(id, Math.max(attempts.get(id) ?? 0, attemptOf(d.message)));
+    }
     const events = [...unique.values()];
     const spans = isTracing() ? deliveries.map((d) => this.processSpan(d, deliveries.length)) : [];
     const transaction = () =>
@@ -295,6 +315,7 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
           this.subscriber,
           events.map((e) => e.id),
           events.map((e) => e.type),
+          events.map((e) => attempts.get(e.id.toLowerCase()) ?? 1),
         ]);
         const freshIds = new Set(claimed.map((r) => r.event_id.toLowerCase()));
         const work = events.filter((e) => freshIds.has(e.id.toLowerCase()));
@@ -523,7 +544,7 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
  */
 export function republishOptions(properties: MessageProperties, self: string, extraHeaders: Record<string, unknown>): Options.Publish {
   const headers: Record<string, unknown> = { ...properties.headers };
-  delete headers['x-delivery-count'];
+  delete headers[DELIVERY_COUNT_HEADER];
   delete headers[PUBLISHED_BY_HEADER];
   const publisher = publisherOf(properties, self);
   if (publisher !== undefined) headers[PUBLISHED_BY_HEADER] = publisher;
