@@ -49,7 +49,7 @@ export class MakeDepositHandler implements ICommandHandler<MakeDepositCommand, D
       this.saga.drive(row),
       this.settings.syncWaitMs,
       () => this.deposits.markResponded(row.id),
-      (error) => this.logger.error({ msg: 'deposit saga failed in background', depositId: row.id, error: String(error) }),
+      (error) => this.logger.error({ msg: 'deposit saga failed in background', depositId: row.id, err: error }),
     );
   }
 }

@@ -67,7 +67,7 @@ export class StartTransferHandler implements ICommandHandler<StartTransferComman
       this.saga.drive(row),
       this.settings.syncWaitMs,
       () => this.transfers.markResponded(row.id),
-      (error) => this.logger.error({ msg: 'transfer saga failed in background', transferId: row.id, error: String(error) }),
+      (error) => this.logger.error({ msg: 'transfer saga failed in background', transferId: row.id, err: error }),
     );
     return { row: finished, replayed: false };
   }
