@@ -7,13 +7,17 @@ import jestConfig from './jest.config.mjs';
 /** The decision code, and the specs that must notice any change to it. */
 const modules = {
   'apps/orchestrator/src/saga/transfer.saga.ts': 'apps/orchestrator/src/saga/transfer.saga.spec.ts',
-  // backoffMs, not the DI tokens above it (their names matter to Nest's wiring only: end to end).
-  'apps/orchestrator/src/saga/saga.settings.ts:15-18': 'apps/orchestrator/src/saga/saga.settings.spec.ts',
+  // The loop and `attempt` both sagas share: the transfer saga's spec walks every branch of it.
+  'apps/orchestrator/src/saga/saga-steps.ts': 'apps/orchestrator/src/saga/transfer.saga.spec.ts',
+  'apps/orchestrator/src/saga/deposit.saga.ts': 'apps/orchestrator/src/saga/deposit.saga.spec.ts',
+  // stepRetryPolicy, not the settings token above it (its name matters to Nest's wiring only: end to end).
+  'apps/orchestrator/src/saga/saga.settings.ts:13-17': 'apps/orchestrator/src/saga/saga.settings.spec.ts',
   'libs/messaging/src/consumer/failure-policy.ts': 'libs/messaging/src/consumer/failure-policy.spec.ts',
-  'libs/messaging/src/amqp/backoff.ts': 'libs/messaging/src/amqp/backoff.spec.ts',
+  'libs/common/src/retry/backoff.ts': 'libs/common/src/retry/backoff.spec.ts',
+  'libs/common/src/json/canonical-json.ts': 'libs/common/src/json/canonical-json.spec.ts',
   'apps/audit/src/trail/audit-chain.ts': 'apps/audit/src/trail/audit-chain.spec.ts',
-  // The fingerprint and its canonical JSON, not the Nest parameter decorator above them.
-  'apps/orchestrator/src/common/idempotency-key.ts:20-35': 'apps/orchestrator/src/common/idempotency-key.spec.ts',
+  // The fingerprint, not the Nest parameter decorator above it.
+  'apps/orchestrator/src/common/idempotency-key.ts:21-24': 'apps/orchestrator/src/common/idempotency-key.spec.ts',
   'libs/common/src/config/load-config.ts': 'libs/common/src/config/load-config.spec.ts',
 };
 

@@ -9,10 +9,9 @@ import {
   addOutboxTraceContextSql,
   AmqpConnection,
   createOutboxTableSql,
-  outboxChannel,
-  outboxInsert,
   OutboxRelay,
   OutboxRelayModule,
+  outboxWrite,
   type OutboxRelayTuning,
 } from '@bank/messaging';
 import { TcpProxy } from '@bank/testing';
@@ -83,9 +82,9 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
         { correlationId: `corr-${i}`, causationId: `cause-${i}` },
       ),
     );
-    const insert = outboxInsert(SCHEMA, events);
-    // As the producers do: the rows and the wake-up in the writing statement.
-    await runner.query(`WITH e AS (${insert.sql}) SELECT pg_notify('${outboxChannel(SCHEMA)}', '')`, insert.params);
+    // As the producers do: the rows and the wake-up in one statement.
+    const written = outboxWrite(SCHEMA, events, { param: 1 });
+    await runner.query(written.sql, [written.param]);
     return events;
   }
 
@@ -270,8 +269,8 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
       ...createEnvelope(EventTypes.CustomerRegistered, { customerId: randomUUID(), phone: '+4915100000001' }, { correlationId: 'c' }),
     };
     const stray = { ...unbound, type: 'nobody.listens' } as unknown as EventEnvelope;
-    const insert = outboxInsert(SCHEMA, [stray]);
-    await db.pool.query(`WITH e AS (${insert.sql}) SELECT pg_notify('${outboxChannel(SCHEMA)}', '')`, insert.params);
+    const written = outboxWrite(SCHEMA, [stray], { param: 1 });
+    await db.pool.query(written.sql, [written.param]);
     await waitFor(async () => (await count('id = $1 AND parked_at IS NOT NULL', [stray.id])) === 1, { what: 'the row parked' });
     const { rows } = await db.pool.query<{ published_at: Date | null; attempts: number; last_error: string }>(
       `SELECT published_at, attempts, last_error FROM ${SCHEMA}.outbox WHERE id = $1`,

@@ -6,6 +6,8 @@ export * from './errors/problem.js';
 export * from './errors/error-mapping.filter.js';
 export * from './validation/validation.pipe.js';
 export * from './validation/uuid-param.pipe.js';
+export * from './retry/backoff.js';
+export * from './json/canonical-json.js';
 export * from './rpc/rpc-client.js';
 export * from './rpc/rpc.module.js';
 export * from './rpc/tcp-server.js';

@@ -7,7 +7,6 @@ export * from './amqp/amqp.options.js';
 export * from './amqp/amqp-connection.js';
 export * from './amqp/amqp.module.js';
 export * from './amqp/broker-health.js';
-export * from './amqp/backoff.js';
 export * from './inbox/inbox.sql.js';
 export * from './inbox/inbox.controller.js';
 export * from './consumer/inbound-event-handler.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, chainHash, GENESIS_HASH, verifyChain, type ChainRecord, type ChainedContent } from './audit-chain.js';
+import { canonicalJson } from '@bank/common';
+import { chainHash, GENESIS_HASH, verifyChain, type ChainRecord, type ChainedContent } from './audit-chain.js';
 
 const content = (n: number): ChainedContent => ({
   eventId: `00000000-0000-4000-8000-00000000000${n}`,
@@ -21,21 +22,6 @@ function chain(count: number): ChainRecord[] {
   }
   return records;
 }
-
-describe('canonicalJson', () => {
-  it('sorts keys at every level, whatever the input order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { y: 1, x: 2 }], c: 'é' } })).toBe('{"a":{"c":"é","d":[2,{"x":2,"y":1}]},"b":1}');
-    expect(canonicalJson({ a: 1, b: 2 })).toBe(canonicalJson({ b: 2, a: 1 }));
-  });
-
-  it('drops undefined properties and writes null for undefined array items, like JSON', () => {
-    expect(canonicalJson({ a: undefined, b: [undefined, 1] })).toBe('{"b":[null,1]}');
-  });
-
-  it('escapes keys and strings', () => {
-    expect(canonicalJson({ 'q"k': 'line\nbreak' })).toBe('{"q\\"k":"line\\nbreak"}');
-  });
-});
 
 describe('hash chain', () => {
   it('starts from 64 zeros, the head the database link check assumes for an empty trail', () => {

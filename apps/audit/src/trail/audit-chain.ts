@@ -1,24 +1,8 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '@bank/common';
 
 /** prev_hash of the first record. */
 export const GENESIS_HASH = '0'.repeat(64);
-
-/**
- * JSON with object keys sorted (by UTF-16 code units) at every level and no whitespace: the same
- * value always gives the same text, whatever order its keys were written or stored in (jsonb
- * reorders them). Numbers and strings serialise as JSON.stringify does, as in RFC 8785.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    const text = JSON.stringify(value);
-    return text === undefined ? 'null' : text;
-  }
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
 
 /** What a record's hash covers: the event as received, and when it was recorded. */
 export interface ChainedContent {

@@ -3,7 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { RequestContext } from '@bank/common';
 import { Sql, type SqlRunner } from '@bank/database';
-import { appendToOutbox } from '@bank/messaging';
+import { outboxWrite } from '@bank/messaging';
 import { createEnvelope, DomainError, EventTypes, VerifyOtpCommand, type EventEnvelope, type VerifyOtpReply } from '@bank/contracts';
 import { AUTH_SCHEMA } from '../auth.schema.js';
 import { AccessTokenService } from '../tokens/access-token.service.js';
@@ -66,7 +66,8 @@ export class VerifyOtpHandler implements ICommandHandler<VerifyOtpCommand, Verif
     if (customer.created)
       events.push(createEnvelope(EventTypes.CustomerRegistered, { customerId: customer.id, phone: challenge.phone }, meta));
     events.push(createEnvelope(EventTypes.OtpVerified, { challengeId: challenge.id, customerId: customer.id }, meta));
-    await appendToOutbox(tx, AUTH_SCHEMA, events);
+    const written = outboxWrite(AUTH_SCHEMA, events, { param: 1 });
+    await tx.rows(written.sql, [written.param]);
 
     // Signed before commit: if signing fails, the code stays usable and no event leaves.
     const { accessToken, expiresIn } = await this.tokens.sign(customer.id);
@@ -87,7 +88,8 @@ export class VerifyOtpHandler implements ICommandHandler<VerifyOtpCommand, Verif
         { challengeId: challenge.id },
         { correlationId: RequestContext.correlationId() ?? challenge.id },
       );
-      await appendToOutbox(tx, AUTH_SCHEMA, [event]);
+      const written = outboxWrite(AUTH_SCHEMA, [event], { param: 1 });
+      await tx.rows(written.sql, [written.param]);
     }
     return row.max_attempts - row.attempts;
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AccountsPatterns, type AccountView, type GetAccountReply } from '@bank/contracts';
 import { RpcClient } from '@bank/common';
-import { ACCOUNTS_RPC } from '../saga/saga.settings.js';
+import { ACCOUNTS_RPC } from '../orchestrator.tokens.js';
 
 const MAX_CACHED = 50_000;
 

@@ -8,7 +8,7 @@ import {
   type StatementReply,
 } from '@bank/contracts';
 import { RpcClient } from '@bank/common';
-import { ACCOUNTS_RPC, LEDGER_RPC } from '../saga/saga.settings.js';
+import { ACCOUNTS_RPC, LEDGER_RPC } from '../orchestrator.tokens.js';
 import { AccountDirectory } from './account-directory.js';
 
 /** The orchestrator's side of the accounts routes: one or two commands to accounts and the ledger each. */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { importSPKI, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
 import { AuthPatterns, DomainError, type GetSigningKeysReply } from '@bank/contracts';
 import { RpcClient } from '@bank/common';
-import { AUTH_RPC } from '../saga/saga.settings.js';
+import { AUTH_RPC } from '../orchestrator.tokens.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
 
 export interface AccessClaims extends JWTPayload {

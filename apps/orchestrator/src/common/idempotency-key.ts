@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '@bank/contracts';
+import { canonicalJson } from '@bank/common';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -13,22 +14,12 @@ export const IdempotencyKey = createParamDecorator((_: unknown, context: Executi
   }
   // A structured-header string ("...") is accepted as the draft writes it, and bare tokens as most clients send them.
   const key = /^".*"$/.test(value) ? value.slice(1, -1) : value;
-  if (!KEY_PATTERN.test(key)) throw new DomainError('VALIDATION_FAILED', 'The Idempotency-Key header must be 1-255 printable ASCII characters');
+  if (!KEY_PATTERN.test(key))
+    throw new DomainError('VALIDATION_FAILED', 'The Idempotency-Key header must be 1-255 printable ASCII characters');
   return key;
 });
 
 /** Fingerprint of what a key was first used for: same key + different request = IDEMPOTENCY_KEY_REUSED. */
 export function requestFingerprint(route: string, body: object): string {
   return createHash('sha256').update(route).update('\n').update(canonicalJson(body)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

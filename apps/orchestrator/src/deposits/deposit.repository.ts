@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Sql } from '@bank/database';
-import { outboxChannel, outboxEventsCte, outboxEventsParam } from '@bank/messaging';
+import { outboxWrite } from '@bank/messaging';
 import type { EventEnvelope } from '@bank/contracts';
 import { ORCHESTRATOR_SCHEMA } from '../orchestrator.schema.js';
 import { claimDueSql } from '../saga/claim-due.sql.js';
@@ -32,15 +32,22 @@ export class DepositRepository {
       [d.id, d.customerId, d.idempotencyKey, d.requestHash, d.accountId, d.amount, d.currency, d.correlationId, owner, leaseMs],
     );
     if (inserted) return { row: inserted, created: true };
-    const [existing] = await this.sql.rows<DepositRow>(`SELECT * FROM orchestrator.deposits WHERE customer_id = $1 AND idempotency_key = $2`, [
-      d.customerId,
-      d.idempotencyKey,
-    ]);
+    const [existing] = await this.sql.rows<DepositRow>(
+      `SELECT * FROM orchestrator.deposits WHERE customer_id = $1 AND idempotency_key = $2`,
+      [d.customerId, d.idempotencyKey],
+    );
     return { row: existing, created: false };
   }
 
-  async moveTo(row: DepositRow, owner: string, leaseMs: number, step: DepositStep, events: EventEnvelope[] = []): Promise<DepositRow | null> {
+  async moveTo(
+    row: DepositRow,
+    owner: string,
+    leaseMs: number,
+    step: DepositStep,
+    events: EventEnvelope[] = [],
+  ): Promise<DepositRow | null> {
     const done = step === 'DONE';
+    const event = outboxWrite(ORCHESTRATOR_SCHEMA, events, { param: 6, when: 'moved' });
     const [moved] = await this.sql.rows<DepositRow>(
       `WITH moved AS (
          UPDATE orchestrator.deposits SET step = $3, status = CASE WHEN $4 THEN 'COMPLETED' ELSE status END,
@@ -51,10 +58,9 @@ export class DepositRepository {
            version = version + 1
          WHERE id = $1 AND lease_owner = $2 AND version = $7 AND status = 'PENDING'
          RETURNING *
-       ), event AS (${outboxEventsCte(ORCHESTRATOR_SCHEMA, '$6', 'moved')})
-       SELECT moved.*, CASE WHEN EXISTS (SELECT 1 FROM event) THEN pg_notify('${outboxChannel(ORCHESTRATOR_SCHEMA)}', '') END AS notified
-         FROM moved`,
-      [row.id, owner, step, done, leaseMs, outboxEventsParam(events), row.version],
+       ), event AS (${event.sql})
+       SELECT * FROM moved`,
+      [row.id, owner, step, done, leaseMs, event.param, row.version],
     );
     return moved ?? null;
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuthPatterns, NotificationsPatterns, type SendOtpReply, type StartOtpChallengeReply, type VerifyOtpReply } from '@bank/contracts';
 import { RpcClient } from '@bank/common';
-import { AUTH_RPC, NOTIFICATIONS_RPC } from '../saga/saga.settings.js';
+import { AUTH_RPC, NOTIFICATIONS_RPC } from '../orchestrator.tokens.js';
 import type { OtpChallengeResponse } from './login.dto.js';
 
 /**

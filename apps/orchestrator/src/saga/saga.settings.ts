@@ -1,3 +1,5 @@
+import type { BackoffPolicy } from '@bank/common';
+
 /** Tunables of the sagas, from the validated config. */
 export interface SagaSettings {
   leaseMs: number;
@@ -7,12 +9,8 @@ export interface SagaSettings {
   recoveryIntervalMs: number;
 }
 export const SAGA_SETTINGS = Symbol('SAGA_SETTINGS');
-export const ACCOUNTS_RPC = 'ACCOUNTS_RPC';
-export const LEDGER_RPC = 'LEDGER_RPC';
-export const AUTH_RPC = 'AUTH_RPC';
-export const NOTIFICATIONS_RPC = 'NOTIFICATIONS_RPC';
 
-/** Exponential backoff with jitter, capped. */
-export function backoffMs(attempts: number, maxMs: number): number {
-  return Math.round(Math.min(100 * 2 ** attempts, maxMs) * (0.75 + Math.random() / 4));
+/** A saga step's retry waits from 100 ms, doubling, up to the configured cap, less up to a quarter of jitter. */
+export function stepRetryPolicy(maxBackoffMs: number): BackoffPolicy {
+  return { initialMs: 100, maxMs: maxBackoffMs, jitter: 0.25 };
 }

@@ -1,14 +1,5 @@
-import { DomainError, isErrorCode, RefusalError, type ErrorCode } from '@bank/contracts';
+import { DomainError, isErrorCode, RefusalError, REQUEST_REFUSAL_CODES } from '@bank/contracts';
 import { toTransferView, type TransferRow, type TransferView } from './transfer.row.js';
-
-/** Codes a transfer fails with when the business said no: a 422 now and on every replay. */
-export const TRANSFER_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'INSUFFICIENT_FUNDS',
-  'CURRENCY_MISMATCH',
-  'ACCOUNT_NOT_FOUND',
-  'VALIDATION_FAILED',
-  'BALANCE_LIMIT_EXCEEDED',
-]);
 
 export interface TransferAnswer {
   httpStatus: 200 | 201 | 202;
@@ -30,7 +21,7 @@ export function transferAnswer(row: TransferRow, replayed: boolean): TransferAns
       return { httpStatus: 201, view };
     case 'FAILED': {
       const code = row.failure_code && isErrorCode(row.failure_code) ? row.failure_code : 'INTERNAL';
-      if (TRANSFER_REFUSALS.has(code)) throw new RefusalError(code, undefined, { transferId: row.id });
+      if (REQUEST_REFUSAL_CODES.has(code)) throw new RefusalError(code, undefined, { transferId: row.id });
       if (replayed) return { httpStatus: 200, view };
       throw new DomainError('SERVICE_UNAVAILABLE', `Transfer failed (${code}) and was compensated`, { transferId: row.id });
     }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
 import type { TraceCarrier } from '@bank/common';
 import { GroupCommit, Sql } from '@bank/database';
-import { outboxChannel, outboxKeyedEventsCte, outboxKeyedEventsParam } from '@bank/messaging';
+import { outboxWrite } from '@bank/messaging';
 import type { EventEnvelope } from '@bank/contracts';
 import { ORCHESTRATOR_SCHEMA } from '../orchestrator.schema.js';
 import { claimDueSql } from '../saga/claim-due.sql.js';
@@ -161,6 +161,7 @@ export class TransferRepository {
     // guarded update happened: a replica that lost its lease writes neither. `id = ANY($1)` keeps the
     // plan on the primary key whatever the batch size. next_attempt_at is left as it is (a row is
     // only driven once due): changing no indexed column lets Postgres update the row in place (HOT).
+    const event = outboxWrite(ORCHESTRATOR_SCHEMA, { byRow: batch.map((m) => m.next.events ?? []), contexts }, { param: 3, when: 'moved' });
     const rows = await this.sql.rows<TransferRow & { ord: number }>(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(ord int, id uuid, owner text, version int, step text, status text,
@@ -178,17 +179,9 @@ export class TransferRepository {
           FROM input i
          WHERE t.id = ANY($1::uuid[]) AND t.id = i.id AND t.lease_owner = i.owner AND t.version = i.version AND t.status = 'PENDING'${flush}
          RETURNING i.ord, t.*
-       ), event AS (${outboxKeyedEventsCte(ORCHESTRATOR_SCHEMA, '$3', 'moved')})
-       SELECT moved.*, CASE WHEN EXISTS (SELECT 1 FROM event) THEN pg_notify('${outboxChannel(ORCHESTRATOR_SCHEMA)}', '') END AS notified
-         FROM moved`,
-      [
-        batch.map((m) => m.row.id),
-        JSON.stringify(moves),
-        outboxKeyedEventsParam(
-          batch.map((m) => m.next.events ?? []),
-          contexts,
-        ),
-      ],
+       ), event AS (${event.sql})
+       SELECT * FROM moved`,
+      [batch.map((m) => m.row.id), JSON.stringify(moves), event.param],
     );
     const byOrd = new Map(rows.map(({ ord, ...row }) => [ord, row]));
     return batch.map((_, ord) => byOrd.get(ord) ?? null);

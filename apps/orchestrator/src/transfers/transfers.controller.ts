@@ -13,12 +13,13 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UuidParam } from '@bank/common';
+import { REQUEST_REFUSAL_CODES } from '@bank/contracts';
 import { AccessTokenGuard, CustomerId } from '../auth/access-token.guard.js';
 import { IdempotencyKey } from '../common/idempotency-key.js';
 import { ApiCallsServices, ApiProblems, ApiRefusals } from '../openapi/problems.js';
 import { StartTransferCommand } from './start-transfer.command.js';
 import type { StartedTransfer } from './start-transfer.handler.js';
-import { TRANSFER_REFUSALS, transferAnswer } from './transfer-answer.js';
+import { transferAnswer } from './transfer-answer.js';
 import { TransferReads } from './transfer-reads.service.js';
 import type { TransferTimeline, TransferView } from './transfer.view.js';
 import { CreateTransferDto, TransferResponse, TransferWithTimelineResponse } from './transfers.dto.js';
@@ -69,7 +70,7 @@ export class TransfersController {
       'failed for a technical reason and compensated (nothing moved), or a dependency is down: try again; a replay of the key answers the current state',
   })
   @ApiProblems('ACCOUNT_NOT_FOUND')
-  @ApiRefusals(TRANSFER_REFUSALS)
+  @ApiRefusals(REQUEST_REFUSAL_CODES)
   @ApiCallsServices()
   async create(
     @CustomerId() customerId: string,

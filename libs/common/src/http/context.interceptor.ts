@@ -1,9 +1,9 @@
 import { type CallHandler, type ExecutionContext, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
 import { context as otelContext, SpanKind, trace, type Context } from '@opentelemetry/api';
 import { Observable, tap } from 'rxjs';
+import { isTransientCode } from '@bank/contracts';
 import { RequestContext } from '../logging/request-context.js';
 import { rpcHandlerDuration } from '../metrics/metrics.js';
-import { TRANSIENT_CODES } from '../rpc/rpc-client.js';
 import { extractTraceContext, failSpan, isTracing, tracer } from '../tracing/tracing.js';
 
 /**
@@ -20,7 +20,9 @@ export class ContextInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() === 'rpc') {
       const data = context.switchToRpc().getData<{ correlationId?: unknown; traceparent?: unknown; tracestate?: unknown } | undefined>();
-      const pattern = String(context.switchToRpc().getContext<{ getPattern?: () => string }>()?.getPattern?.() ?? context.getHandler().name);
+      const pattern = String(
+        context.switchToRpc().getContext<{ getPattern?: () => string }>()?.getPattern?.() ?? context.getHandler().name,
+      );
       const correlationId = RequestContext.accept(data?.correlationId);
       const started = process.hrtime.bigint();
       const span = isTracing()
@@ -36,13 +38,19 @@ export class ContextInterceptor implements NestInterceptor {
         rpcHandlerDuration.observe({ pattern, outcome }, seconds);
         const log = () =>
           RequestContext.run({ correlationId }, () =>
-            this.logger.log({ msg: 'command handled', pattern, outcome, ...(code ? { errorCode: code } : {}), ms: Math.round(seconds * 1e4) / 10 }),
+            this.logger.log({
+              msg: 'command handled',
+              pattern,
+              outcome,
+              ...(code ? { errorCode: code } : {}),
+              ms: Math.round(seconds * 1e4) / 10,
+            }),
           );
         if (traced) otelContext.with(traced, log);
         else log();
         if (!span) return;
         // A business refusal is an answer (its code on the span); anything else failed the command.
-        if (outcome === 'error' && code !== undefined && !TRANSIENT_CODES.has(code)) span.setAttribute('bank.error_code', code);
+        if (outcome === 'error' && code !== undefined && !isTransientCode(code)) span.setAttribute('bank.error_code', code);
         else if (outcome === 'error') failSpan(span, { code: code ?? 'INTERNAL' });
         span.end();
       };

@@ -2,8 +2,9 @@ import { Logger } from '@nestjs/common';
 import { context, SpanKind, trace, type Span } from '@opentelemetry/api';
 import type { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
-import { DomainError, isErrorCode, type RpcErrorPayload } from '@bank/contracts';
+import { DomainError, isErrorCode, isTransient, type RpcErrorPayload } from '@bank/contracts';
 import { RequestContext } from '../logging/request-context.js';
+import { backoffDelay, type BackoffPolicy } from '../retry/backoff.js';
 import { rpcClientDuration, rpcClientRetries } from '../metrics/metrics.js';
 import { failSpan, injectTraceContext, isTracing, tracer } from '../tracing/tracing.js';
 
@@ -15,24 +16,15 @@ export interface RpcCallOptions {
   baseBackoffMs?: number;
 }
 
-/** Failures to get an answer; every other code is the service's answer (a refusal). */
-export const TRANSIENT_CODES: ReadonlySet<string> = new Set(['INTERNAL', 'SERVICE_UNAVAILABLE', 'DEPENDENCY_TIMEOUT']);
-
-/** True when retrying the same idempotent command may succeed (timeouts, lost connections, 5xx). */
-export function isTransient(error: unknown): boolean {
-  return error instanceof DomainError ? TRANSIENT_CODES.has(error.code) : true;
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The pause after a failed attempt at its longest (the real one is jittered down to half of it). */
-const MAX_RETRY_PAUSE_MS = 2_000;
-const retryPauseCapMs = (baseBackoffMs: number, attempt: number) => Math.min(baseBackoffMs * 2 ** attempt, MAX_RETRY_PAUSE_MS);
+/** The pause after a failed attempt: at most 2 s, jittered down to half of it. */
+const retryPause = (baseBackoffMs: number): BackoffPolicy => ({ initialMs: baseBackoffMs, maxMs: 2_000, jitter: 0.5 });
 
 /** The longest one `send` can take: every attempt timing out, with the longest pause between them. */
 export function rpcCallBudgetMs({ timeoutMs, retries, baseBackoffMs }: Required<RpcCallOptions>): number {
   let pauses = 0;
-  for (let attempt = 0; attempt < retries; attempt++) pauses += retryPauseCapMs(baseBackoffMs, attempt);
+  for (let attempt = 0; attempt < retries; attempt++) pauses += backoffDelay(attempt, retryPause(baseBackoffMs), () => 0);
   return timeoutMs * (retries + 1) + pauses;
 }
 
@@ -80,10 +72,10 @@ export class RpcClient {
           if (span) this.endFailed(span, error);
           throw error;
         }
-        const delay = retryPauseCapMs(baseBackoffMs, attempt) * (0.5 + Math.random() / 2);
-        span?.addEvent('retry', { 'rpc.attempt': attempt + 1, 'error.type': error.code, 'retry.delay_ms': Math.round(delay) });
+        const delay = backoffDelay(attempt, retryPause(baseBackoffMs));
+        span?.addEvent('retry', { 'rpc.attempt': attempt + 1, 'error.type': error.code, 'retry.delay_ms': delay });
         rpcClientRetries.inc({ target: this.target, pattern });
-        this.logger.warn({ msg: 'transient failure, retrying', pattern, attempt: attempt + 1, errorCode: error.code, delayMs: Math.round(delay) });
+        this.logger.warn({ msg: 'transient failure, retrying', pattern, attempt: attempt + 1, errorCode: error.code, delayMs: delay });
         await sleep(delay);
       }
     }
@@ -116,4 +108,3 @@ export class RpcClient {
     return new DomainError('SERVICE_UNAVAILABLE', `${this.target} unavailable: ${message}`);
   }
 }
-

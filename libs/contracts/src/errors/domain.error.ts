@@ -1,4 +1,4 @@
-import { ERROR_TITLES, type ErrorCode } from './error-codes.js';
+import { ERROR_TITLES, isTransientCode, type ErrorCode } from './error-codes.js';
 
 /** The one error type domain code throws. It knows nothing about HTTP or TCP. */
 export class DomainError extends Error {
@@ -22,4 +22,12 @@ export class RefusalError extends DomainError {
     super(code, message, details);
     this.name = 'RefusalError';
   }
+}
+
+/**
+ * True when retrying the same idempotent command may succeed: a transient code, or anything that is
+ * not a DomainError at all (a broken socket, a bug), which is no answer from the service.
+ */
+export function isTransient(error: unknown): boolean {
+  return error instanceof DomainError ? isTransientCode(error.code) : true;
 }

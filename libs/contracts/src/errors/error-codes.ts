@@ -83,6 +83,15 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ErrorCodes, value);
 }
 
+/*
+ * The classes of codes, the one place they are defined. A code is in at most one of TRANSIENT and
+ * BUSINESS; REQUEST_REFUSAL is a part of BUSINESS; codes in neither (NOT_FOUND, IDEMPOTENCY_*,
+ * PAYLOAD_TOO_LARGE...) are answered at the HTTP edge only.
+ */
+
+/** Failures to get an answer (a crash, a timeout, a service away): retrying the same idempotent command may succeed. */
+export const TRANSIENT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['INTERNAL', 'SERVICE_UNAVAILABLE', 'DEPENDENCY_TIMEOUT']);
+
 /** Codes that mean "the business said no": never retried, never compensated by retrying. */
 export const BUSINESS_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'VALIDATION_FAILED',
@@ -107,6 +116,24 @@ export const BUSINESS_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'OTP_RATE_LIMITED',
   'UNAUTHORIZED',
 ]);
+
+/**
+ * Refusals of the request itself (its accounts, its money, its input): a transfer failed with one
+ * answers 422 with it, first and replayed. A transfer failed with any other code (a system's
+ * refusal like POSTING_VOIDED, or a transient failure) was a technical failure to the client.
+ */
+export const REQUEST_REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'INSUFFICIENT_FUNDS',
+  'CURRENCY_MISMATCH',
+  'ACCOUNT_NOT_FOUND',
+  'VALIDATION_FAILED',
+  'BALANCE_LIMIT_EXCEEDED',
+]);
+
+/** True for a transient code (see TRANSIENT_ERROR_CODES). */
+export function isTransientCode(code: string): boolean {
+  return TRANSIENT_ERROR_CODES.has(code as ErrorCode);
+}
 
 /** What travels back over TCP when a handler fails. */
 export interface RpcErrorPayload {

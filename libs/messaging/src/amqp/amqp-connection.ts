@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { connect, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
 import { EventEmitter, once } from 'node:events';
-import type { HealthProbe } from '@bank/common';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, type HealthProbe } from '@bank/common';
 import { AMQP_OPTIONS, type AmqpOptions } from './amqp.options.js';
 
 /** Thrown when something needs the broker while the connection is down; callers retry later. */

@@ -1,7 +1,6 @@
 import { context, SpanKind, trace, type Context } from '@opentelemetry/api';
 import { injectTraceContext, isTracing, tracer, type TraceCarrier } from '@bank/common';
 import type { EventEnvelope } from '@bank/contracts';
-import type { SqlRunner } from '@bank/database';
 import { outboxChannel } from './outbox.sql.js';
 
 /**
@@ -30,40 +29,6 @@ function producerContext(envelope: EventEnvelope, ctx: Context = context.active(
   return carrier;
 }
 
-/**
- * Builds the INSERT that puts events in the outbox. Callers run it in the SAME transaction (or the
- * same single statement, as a CTE) as the change that caused the events: nothing is published for
- * a change that rolled back, nothing is lost for one that committed.
- */
-export function outboxInsert(schema: string, envelopes: EventEnvelope[], firstParam = 1): { sql: string; params: unknown[] } {
-  const rows: string[] = [];
-  const params: unknown[] = [];
-  envelopes.forEach((envelope, i) => {
-    const p = firstParam + i * 5;
-    rows.push(`($${p}::uuid, $${p + 1}, $${p + 2}::jsonb, $${p + 3}, $${p + 4}::jsonb)`);
-    const trace = producerContext(envelope);
-    params.push(envelope.id, envelope.type, JSON.stringify(envelope), envelope.correlationId, trace && JSON.stringify(trace));
-  });
-  return { sql: `INSERT INTO "${schema}".outbox (id, type, payload, correlation_id, trace_context) VALUES ${rows.join(', ')}`, params };
-}
-
-/** Appends the events inside the caller's transaction `tx`. */
-export async function appendToOutbox(tx: SqlRunner, schema: string, envelopes: EventEnvelope[]): Promise<void> {
-  if (envelopes.length === 0) return;
-  const { sql, params } = outboxInsert(schema, envelopes);
-  // Wakes the relay at commit so events leave within milliseconds, not a poll interval.
-  await tx.rows(`WITH appended AS (${sql} RETURNING 1) SELECT pg_notify('${outboxChannel(schema)}', '')`, params);
-}
-
-/** Inserts the events of a jsonb parameter (rows of `outboxRow`, plus `keyColumn` if given) that pass `where`. */
-function outboxFromJson(schema: string, param: string, keyColumn: string, where: string): string {
-  return `INSERT INTO "${schema}".outbox (id, type, payload, correlation_id, trace_context)
-          SELECT e.id, e.type, e.payload, e.correlation_id, e.trace_context
-            FROM jsonb_to_recordset(${param}::jsonb) AS e(${keyColumn}id uuid, type text, payload jsonb, correlation_id text, trace_context jsonb)
-           WHERE ${where}
-          RETURNING id`;
-}
-
 const outboxRow = (e: EventEnvelope, ctx?: Context) => ({
   id: e.id,
   type: e.type,
@@ -73,28 +38,55 @@ const outboxRow = (e: EventEnvelope, ctx?: Context) => ({
 });
 
 /**
- * For a statement that changes state and emits events only if its change happened: a CTE body that
- * inserts the events (passed as ONE jsonb parameter, see `outboxEventsParam`) when the CTE named
- * `guard` returned rows. Used as `..., event AS (${outboxEventsCte(schema, '$10', 'moved')})`.
+ * The events of a statement that changes many rows at once: `byRow[ord]` are the events of the row
+ * `ord`, written only if that row changed; `contexts[ord]` is that row's producer context (a grouped
+ * statement runs in one context, not each producer's).
  */
-export function outboxEventsCte(schema: string, param: string, guard: string): string {
-  return outboxFromJson(schema, param, '', `EXISTS (SELECT 1 FROM ${guard})`);
+export interface EventsByRow {
+  byRow: EventEnvelope[][];
+  contexts?: Context[];
 }
 
-export function outboxEventsParam(envelopes: EventEnvelope[]): string {
-  return JSON.stringify(envelopes.map((e) => outboxRow(e)));
+/** Where the events sit in the caller's statement. */
+export interface OutboxWriteAt {
+  /** The number of the statement's parameter that carries the events (`param` of the result). */
+  param: number;
+  /**
+   * A CTE of the statement that made the change. The events go in only if it returned rows (with
+   * `EventsByRow`, each row's events only if its `ord` is among them): a guarded update that did
+   * not happen (a lost lease, a limit reached) writes no event. Absent: always.
+   */
+  when?: string;
+}
+
+export interface OutboxWrite {
+  /** An INSERT into the outbox; a CTE of the statement that makes the change (`event AS (${sql})`) or a statement alone. */
+  sql: string;
+  /** The events, as the one jsonb parameter the INSERT reads. */
+  param: string;
 }
 
 /**
- * The batch form of `outboxEventsCte`, for one statement that changes many rows: each event carries
- * the `ord` of the row that caused it and goes in only if that row is in `guard` (a CTE with an
- * `ord` column). Events are passed as ONE jsonb parameter, see `outboxKeyedEventsParam`.
+ * THE way to write events: every event of the system is written by this function. The INSERT it
+ * gives runs in the same statement (as a CTE) or the same transaction as the change that caused
+ * the events, so nothing is published for a change that rolled back and nothing is lost for one
+ * that committed. It also wakes the relay: the `pg_notify` rides on each inserted row (Postgres
+ * delivers one notification per channel and transaction, at commit), so events leave within
+ * milliseconds rather than a poll interval, and a statement that inserted nothing wakes nobody.
+ * Each row keeps its correlation id and the producer's trace context (`trace_context`).
  */
-export function outboxKeyedEventsCte(schema: string, param: string, guard: string): string {
-  return outboxFromJson(schema, param, 'ord int, ', `e.ord IN (SELECT ord FROM ${guard})`);
-}
-
-/** `contexts[ord]`: the producer's trace context of row `ord` (a grouped statement runs in one context, not each producer's). */
-export function outboxKeyedEventsParam(eventsByOrd: EventEnvelope[][], contexts: Context[] = []): string {
-  return JSON.stringify(eventsByOrd.flatMap((envelopes, ord) => envelopes.map((e) => ({ ord, ...outboxRow(e, contexts[ord]) }))));
+export function outboxWrite(schema: string, events: EventEnvelope[], at: OutboxWriteAt): OutboxWrite;
+export function outboxWrite(schema: string, events: EventsByRow, at: Required<OutboxWriteAt>): OutboxWrite;
+export function outboxWrite(schema: string, events: EventEnvelope[] | EventsByRow, { param, when }: OutboxWriteAt): OutboxWrite {
+  const keyed = !Array.isArray(events);
+  const rows = keyed
+    ? events.byRow.flatMap((envelopes, ord) => envelopes.map((e) => ({ ord, ...outboxRow(e, events.contexts?.[ord]) })))
+    : events.map((e) => outboxRow(e));
+  const where = !when ? 'true' : keyed ? `e.ord IN (SELECT ord FROM ${when})` : `EXISTS (SELECT 1 FROM ${when})`;
+  const sql = `INSERT INTO "${schema}".outbox (id, type, payload, correlation_id, trace_context)
+          SELECT e.id, e.type, e.payload, e.correlation_id, e.trace_context
+            FROM jsonb_to_recordset($${param}::jsonb) AS e(${keyed ? 'ord int, ' : ''}id uuid, type text, payload jsonb, correlation_id text, trace_context jsonb)
+           WHERE ${where}
+          RETURNING id, pg_notify('${outboxChannel(schema)}', '')`;
+  return { sql, param: JSON.stringify(rows) };
 }

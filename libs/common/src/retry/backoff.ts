@@ -6,8 +6,10 @@ export interface BackoffPolicy {
 }
 
 /**
- * Delay before reconnect attempt `attempt` (0-based): exponential, never above `maxMs` (the
- * jitter only shortens a delay), so a long outage costs at most `maxMs` of extra downtime.
+ * The one backoff of the system (broker reconnects, RPC retries, saga step retries, each with its
+ * own policy). Delay before attempt `attempt` (0-based) tries again: exponential from `initialMs`,
+ * never above `maxMs` (the jitter only shortens a delay), so a long outage costs at most `maxMs`
+ * of extra wait. `random` returning 0 gives the longest delay.
  */
 export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
   const exponential = policy.initialMs * 2 ** Math.min(attempt, 30);
