@@ -2,10 +2,10 @@ import { Agent, request } from 'node:https';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { clientTls, errorMessage, injectTraceContext, sampledTraceId, type TlsIdentity } from '@bank/common';
 import type { ErrorCode, InboxEntryView, ServiceIdentity } from '@bank/contracts';
+import { TIMELINE_SETTINGS } from '../orchestrator.tokens.js';
 import type { TransferRow } from './transfer.row.js';
 import type { TimelineEntry, TransferTimeline } from './transfer.view.js';
 
-export const TIMELINE_SETTINGS = Symbol('TIMELINE_SETTINGS');
 export interface TimelineSettings {
   auditUrl: string;
   notificationsUrl: string;
