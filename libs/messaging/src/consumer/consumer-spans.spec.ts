@@ -1,17 +1,12 @@
 import { jest } from '@jest/globals';
 import type { Span } from '@opentelemetry/api';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { createEnvelope, EventTypes } from '@bank/contracts';
-import type { InboundEvent } from './inbound-event-handler.js';
+import { otpLocked } from '../testing/consumer-fixtures.js';
 import { endSpanAfter, inProcessSpans, processSpan } from './consumer-spans.js';
 
 // Tracing is off in unit tests (no SDK): these hold the plumbing, the spans' content is held by the tracing e2e test.
 describe('consumer spans', () => {
-  const event = createEnvelope(
-    EventTypes.OtpLocked,
-    { challengeId: '3eb13131-8191-4141-ad86-3f8d6f405104' },
-    { correlationId: 'c' },
-  ) as unknown as InboundEvent;
+  const event = otpLocked();
   const delivery = {
     channel: {} as Channel,
     message: {

@@ -1,7 +1,8 @@
 import { jest } from '@jest/globals';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { createEnvelope, EventTypes } from '@bank/contracts';
+import { EventTypes } from '@bank/contracts';
 import type { SqlRunner } from '@bank/database';
+import { otpLocked } from '../testing/consumer-fixtures.js';
 import type { Delivery } from './delivery.js';
 import { EventBatch } from './event-batch.js';
 import { EventRoutes } from './event-routes.js';
@@ -70,12 +71,7 @@ function setup() {
   return { batch, channel, inbox, failed, parked, delivery, transactions: () => transactions };
 }
 
-const locked = () =>
-  createEnvelope(
-    EventTypes.OtpLocked,
-    { challengeId: '3eb13131-8191-4141-ad86-3f8d6f405104' },
-    { correlationId: 'c' },
-  ) as unknown as InboundEvent;
+const locked = otpLocked;
 const all = () => true;
 
 describe('EventBatch', () => {

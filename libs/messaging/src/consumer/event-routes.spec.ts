@@ -1,6 +1,7 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { createEnvelope, EventTypes } from '@bank/contracts';
+import { EventTypes } from '@bank/contracts';
 import type { SqlRunner } from '@bank/database';
+import { otpLocked, otpVerified } from '../testing/consumer-fixtures.js';
 import type { DecodedDelivery } from './delivery.js';
 import { EventRoutes, firstOfEachEvent } from './event-routes.js';
 import { ALL_EVENTS, OnEvents, type InboundEvent, type InboundEventHandler } from './inbound-event-handler.js';
@@ -23,18 +24,8 @@ class EverythingHandler implements InboundEventHandler {
   }
 }
 
-const locked = () =>
-  createEnvelope(
-    EventTypes.OtpLocked,
-    { challengeId: '3eb13131-8191-4141-ad86-3f8d6f405104' },
-    { correlationId: 'c' },
-  ) as unknown as InboundEvent;
-const verified = () =>
-  createEnvelope(
-    EventTypes.OtpVerified,
-    { challengeId: '3eb13131-8191-4141-ad86-3f8d6f405104', customerId: '2da02020-7080-4030-9c75-2e7c5e3f4003' },
-    { correlationId: 'c' },
-  ) as unknown as InboundEvent;
+const locked = otpLocked;
+const verified = otpVerified;
 const delivery = (event: InboundEvent): DecodedDelivery => ({ channel: {} as Channel, message: {} as ConsumeMessage, event });
 
 /** A transaction whose inbox already holds `known` (ids as Postgres returns them: any case). */

@@ -1,16 +1,10 @@
 import { DomainError } from '@bank/contracts';
 import { asyncApiDocument } from '../asyncapi/asyncapi.document.js';
+import { auditTopology } from '../testing/consumer-fixtures.js';
 import { nextStep, PARK_REASON_HEADER, PUBLISHED_BY_HEADER, publisherOf, RETRY_COUNT_HEADER, retriesSoFar } from './failure-policy.js';
 import { RetryLaterError, UnprocessableEventError } from './inbound-event-handler.js';
-import { subscriberTopology } from './subscriber.topology.js';
 
-const topology = subscriberTopology({
-  subscriber: 'audit',
-  exchange: 'bank.events',
-  bindings: ['#'],
-  retryDelaysMs: [1000, 5000, 30000],
-  deliveryLimit: 10,
-});
+const topology = auditTopology();
 
 describe('nextStep', () => {
   it('retries a transient failure with growing delays, then parks it', () => {

@@ -1,14 +1,8 @@
 import type { ChannelModel } from 'amqplib';
 import { QueueInspector } from './queue-inspector.js';
-import { subscriberTopology } from './subscriber.topology.js';
+import { auditTopology } from '../testing/consumer-fixtures.js';
 
-const topology = subscriberTopology({
-  subscriber: 'audit',
-  exchange: 'bank.events',
-  bindings: ['#'],
-  retryDelaysMs: [1000, 30000],
-  deliveryLimit: 10,
-});
+const topology = auditTopology([1000, 30000]);
 
 /** A broker connection whose channels answer checkQueue from `counts` and can be closed from outside. */
 function fakeBroker(counts: Record<string, number>) {

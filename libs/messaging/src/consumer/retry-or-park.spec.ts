@@ -1,19 +1,13 @@
 import { jest } from '@jest/globals';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { createEnvelope, DomainError, EventTypes } from '@bank/contracts';
+import { DomainError } from '@bank/contracts';
+import { auditTopology, otpLocked } from '../testing/consumer-fixtures.js';
 import type { DecodedDelivery } from './delivery.js';
 import { PARK_REASON_HEADER, PUBLISHED_BY_HEADER, RETRY_COUNT_HEADER } from './failure-policy.js';
-import { RetryLaterError, type InboundEvent } from './inbound-event-handler.js';
+import { RetryLaterError } from './inbound-event-handler.js';
 import { republishOptions, RetryOrPark } from './retry-or-park.js';
-import { subscriberTopology } from './subscriber.topology.js';
 
-const topology = subscriberTopology({
-  subscriber: 'audit',
-  exchange: 'bank.events',
-  bindings: ['#'],
-  retryDelaysMs: [1000, 5000],
-  deliveryLimit: 10,
-});
+const topology = auditTopology([1000, 5000]);
 
 function setup(publishFails = false) {
   const channel = { ack: jest.fn(), nack: jest.fn() };
@@ -27,11 +21,7 @@ function setup(publishFails = false) {
     },
   };
   const failures = new RetryOrPark({ subscriber: 'audit', topology, amqp, logger: { warn: () => undefined, error: () => undefined } });
-  const event = createEnvelope(
-    EventTypes.OtpLocked,
-    { challengeId: '3eb13131-8191-4141-ad86-3f8d6f405104' },
-    { correlationId: 'c' },
-  ) as unknown as InboundEvent;
+  const event = otpLocked();
   const delivery = (headers: Record<string, unknown> = {}): DecodedDelivery => ({
     channel: channel as unknown as Channel,
     message: {

@@ -26,7 +26,7 @@ export class RetryOrPark {
 
   /** The retry path, or the DLQ when the error cannot heal or the retries are used up. */
   async fail(delivery: DecodedDelivery, error: unknown): Promise<void> {
-    const { subscriber, topology, amqp, logger } = this.deps;
+    const { subscriber, topology, logger } = this.deps;
     const step = nextStep(error, retriesSoFar(delivery.message.properties.headers), topology);
     const message = error instanceof Error ? error.message : String(error);
     if (step.action === 'park') return this.park(delivery, step.reason, delivery.event);
@@ -41,16 +41,7 @@ export class RetryOrPark {
       }),
     );
     try {
-      await amqp.publish(
-        '',
-        step.queue,
-        delivery.message.content,
-        republishOptions(delivery.message.properties, amqp.user, {
-          [RETRY_COUNT_HEADER]: step.retry,
-          'x-last-error': message.slice(0, MAX_ERROR_HEADER),
-        }),
-      );
-      ack(delivery);
+      await this.moveTo(step.queue, delivery, { [RETRY_COUNT_HEADER]: step.retry, 'x-last-error': message.slice(0, MAX_ERROR_HEADER) });
       eventsConsumed.inc({ subscriber, type: delivery.event.type, outcome: 'retried' });
       eventRetries.inc({ subscriber, delay: formatDelay(step.delayMs) });
     } catch (publishError) {
@@ -62,7 +53,7 @@ export class RetryOrPark {
 
   /** Moves a message to the DLQ with the reason in a header; if that fails the broker dead-letters it. */
   async park(delivery: Delivery, reason: string, event?: InboundEvent): Promise<void> {
-    const { subscriber, topology, amqp, logger } = this.deps;
+    const { subscriber, topology, logger } = this.deps;
     const type = event?.type ?? 'unknown';
     const log = () =>
       logger.error({
@@ -75,21 +66,22 @@ export class RetryOrPark {
     if (event) inEventContext(event, log);
     else log();
     try {
-      await amqp.publish(
-        '',
-        topology.deadLetterQueue,
-        delivery.message.content,
-        republishOptions(delivery.message.properties, amqp.user, {
-          [PARK_REASON_HEADER]: reason.slice(0, MAX_ERROR_HEADER),
-          'x-parked-at': new Date().toISOString(),
-          'x-parked-by': subscriber,
-        }),
-      );
-      ack(delivery);
+      await this.moveTo(topology.deadLetterQueue, delivery, {
+        [PARK_REASON_HEADER]: reason.slice(0, MAX_ERROR_HEADER),
+        'x-parked-at': new Date().toISOString(),
+        'x-parked-by': subscriber,
+      });
     } catch {
       nack(delivery, false);
     }
     eventsConsumed.inc({ subscriber, type, outcome: 'dead_lettered' });
+  }
+
+  /** A confirmed copy in `queue` (default exchange), then the original acked: never both lost, at worst both kept. */
+  private async moveTo(queue: string, delivery: Delivery, headers: Record<string, unknown>): Promise<void> {
+    const { amqp } = this.deps;
+    await amqp.publish('', queue, delivery.message.content, republishOptions(delivery.message.properties, amqp.user, headers));
+    ack(delivery);
   }
 }
 
