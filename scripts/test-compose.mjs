@@ -3,13 +3,14 @@
 //   1. build the image and start the stack, wait until every service is healthy;
 //   2. run the core end-to-end suite (test/core/transfers.e2e-spec.ts) against the published ports
 //      (E2E_TARGET, see test/support/test-system.ts);
-//   3. run test/compose (quiet logs; recreate the RabbitMQ and Postgres containers and prove nothing
-//      durable was lost and the system serves on);
+//   3. run test/compose (the page in Chromium, as in test/ui: /ui/ with no console error, /ui/system
+//      with the seven services healthy; quiet logs; recreate the RabbitMQ and Postgres containers and
+//      prove nothing durable was lost and the system serves on);
 //   4. `down -v`, also after a failure (KEEP_COMPOSE_STACK=1 leaves the stack up to look at).
-// Needs a Docker engine and a Compose CLI (v2 `docker compose` or v1 `docker-compose`), and the host
-// ports 3000-3006 on 127.0.0.1 free. The stack's management UI goes to a free port of its own
-// (DEV_RABBITMQ_MANAGEMENT_PORT), since a RabbitMQ on the host (the one start:all and the tests use)
-// holds 15672 with its own. Prints how long each phase took.
+// Needs a Docker engine and a Compose CLI (v2 `docker compose` or v1 `docker-compose`), Chromium
+// (CHROMIUM_PATH, default /usr/bin/chromium; .ci/run installs it), and the host ports 3000-3006 on
+// 127.0.0.1 free. The stack's management UI goes to a free port of its own (DEV_RABBITMQ_MANAGEMENT_PORT),
+// since a RabbitMQ on the host (the one start:all and the tests use) holds 15672 with its own. Prints how long each phase took.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import net from 'node:net';

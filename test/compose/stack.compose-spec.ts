@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { BankClient } from '../support/bank-client.js';
+import { consoleErrorsOf, healthyServices, launchChromium, openSystemPage } from '../support/browser.js';
 import { E2E_TARGET, eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
 
 /**
@@ -61,6 +62,30 @@ describe('the compose stack (docker-compose.yml, as `npm run test:compose` start
     expect((await system.api().get('/docs/asyncapi.yaml')).status).toBe(200);
     expect((await system.api().get('/docs-json')).body).toMatchObject({ openapi: expect.stringMatching(/^3\.1/) });
   });
+
+  it('opens the page in a real browser: /ui/ loads with no console error, /ui/system shows the seven services healthy', async () => {
+    const base = system.sys.url('orchestrator');
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const errors = consoleErrorsOf(page);
+      await page.goto(`${base}/ui/`);
+      await page.locator('#phone').waitFor();
+      await openSystemPage(page, base, 60_000);
+      expect((await healthyServices(page)).sort()).toEqual([
+        'accounts',
+        'analytics',
+        'audit',
+        'auth',
+        'ledger',
+        'notifications',
+        'orchestrator',
+      ]);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 
   it('kept its logs quiet through the core suite: no ERROR from Postgres for business refusals, no deprecation warning from an app', async () => {
     const postgresErrors = (await compose('logs', '--no-color', 'postgres')).split('\n').filter((line) => /\bERROR:/.test(line));

@@ -36,8 +36,17 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
   const transferCount = async () => Number((await system.db.query('SELECT count(*) FROM orchestrator.transfers')).rows[0].count);
 
   it('moves money: 201 COMPLETED with the saga steps, balances, and a statement from the ledger', async () => {
-    const res = await bank.transfer(alice.token, { fromAccountId: aliceEur, toAccountId: bobEur, amount: 1250, currency: 'EUR', reference: 'rent' }).expect(201);
-    expect(res.body).toMatchObject({ status: 'COMPLETED', fromAccountId: aliceEur, toAccountId: bobEur, amount: 1250, currency: 'EUR', reference: 'rent' });
+    const res = await bank
+      .transfer(alice.token, { fromAccountId: aliceEur, toAccountId: bobEur, amount: 1250, currency: 'EUR', reference: 'rent' })
+      .expect(201);
+    expect(res.body).toMatchObject({
+      status: 'COMPLETED',
+      fromAccountId: aliceEur,
+      toAccountId: bobEur,
+      amount: 1250,
+      currency: 'EUR',
+      reference: 'rent',
+    });
     expect(res.body.completedAt).toEqual(expect.any(String));
     expect(res.body.steps.filter((s: { status: string }) => s.status === 'SUCCEEDED').map((s: { name: string }) => s.name)).toEqual([
       'RESERVE_FUNDS',
@@ -95,17 +104,29 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
     expect(choreographed.map((e) => e.eventId)).toEqual([eventId, eventId, eventId]);
     for (const subscriber of ['notifications', 'analytics']) {
       const handled = await system.http(subscriber).get(`/inbox/${eventId}`).expect(200);
-      expect(handled.body).toEqual({ subscriber, eventId, eventType: 'transfer.completed', handledAt: expect.any(String) });
-      expect(entries).toContainEqual({ at: handled.body.handledAt, source: subscriber, what: 'transfer.completed handled', eventId });
+      expect(handled.body).toEqual({ subscriber, eventId, eventType: 'transfer.completed', handledAt: expect.any(String), attempts: 1 });
+      expect(entries).toContainEqual({
+        at: handled.body.handledAt,
+        source: subscriber,
+        what: 'transfer.completed handled',
+        eventId,
+        attempts: 1,
+      });
     }
-    const audited = await system.http('audit').get('/audit/events').query({ transferId: res.body.id, type: 'transfer.completed' }).expect(200);
+    const audited = await system
+      .http('audit')
+      .get('/audit/events')
+      .query({ transferId: res.body.id, type: 'transfer.completed' })
+      .expect(200);
     expect(audited.body[0].correlationId).toBe(correlationId);
     traced = { transferId: res.body.id, correlationId, eventId };
   });
 
   itLocal('the event is the one the saga published, and one correlation id travels through every app that takes part', async () => {
     const { transferId, correlationId, eventId } = traced!;
-    const { rows } = await system.db.query<{ final_event_id: string }>('SELECT final_event_id FROM orchestrator.transfers WHERE id = $1', [transferId]);
+    const { rows } = await system.db.query<{ final_event_id: string }>('SELECT final_event_id FROM orchestrator.transfers WHERE id = $1', [
+      transferId,
+    ]);
     expect(rows[0].final_event_id).toBe(eventId);
     // auth takes no part in a transfer: tokens are verified at the edge with its public key.
     for (const app of ['orchestrator', 'accounts', 'ledger', 'notifications', 'audit', 'analytics']) {
@@ -128,7 +149,12 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
     const first = await system.api().get(`/accounts/${bobUsd}/statement`).query({ limit: 2 }).set(auth(bob)).expect(200);
     expect(first.body.entries.map((e: { amount: number }) => e.amount)).toEqual([102, 101]);
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    const second = await system.api().get(`/accounts/${bobUsd}/statement`).query({ limit: 2, cursor: first.body.nextCursor }).set(auth(bob)).expect(200);
+    const second = await system
+      .api()
+      .get(`/accounts/${bobUsd}/statement`)
+      .query({ limit: 2, cursor: first.body.nextCursor })
+      .set(auth(bob))
+      .expect(200);
     expect(second.body.entries.map((e: { amount: number }) => e.amount)).toEqual([100]);
     expect(second.body.nextCursor).toBeNull();
     await system.api().get(`/accounts/${bobUsd}/statement`).query({ limit: 1001 }).set(auth(bob)).expect(400);
@@ -181,7 +207,9 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
       const key = randomUUID();
       await bank.transfer(alice.token, body(), key).expect(201);
       await bank.deposit(bob.token, bobEur, 50);
-      const res = await bank.transfer(bob.token, { fromAccountId: bobEur, toAccountId: aliceEur, amount: 7, currency: 'EUR' }, key).expect(201);
+      const res = await bank
+        .transfer(bob.token, { fromAccountId: bobEur, toAccountId: aliceEur, amount: 7, currency: 'EUR' }, key)
+        .expect(201);
       expect(res.body.fromAccountId).toBe(bobEur);
     });
 
@@ -224,21 +252,34 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
       }
     });
 
-    itLocal("another customer's account, statement, deposit and transfer look like missing ones (404), and nothing is written", async () => {
-      const before = await transferCount();
-      expect((await system.api().get(`/accounts/${aliceEur}`).set(auth(bob)).expect(404)).body.code).toBe('ACCOUNT_NOT_FOUND');
-      await system.api().get(`/accounts/${aliceEur}/statement`).set(auth(bob)).expect(404);
-      await system.api().post(`/accounts/${aliceEur}/deposits`).set(auth(bob)).set('idempotency-key', randomUUID()).send({ amount: 5 }).expect(404);
-      const res = await bank.transfer(bob.token, { fromAccountId: aliceEur, toAccountId: bobEur, amount: 1, currency: 'EUR' }).expect(404);
-      expect(res.body.code).toBe('ACCOUNT_NOT_FOUND');
-      expect(await transferCount()).toBe(before);
-      const list = await system.api().get('/accounts').set(auth(bob)).expect(200);
-      expect(list.body.map((a: { id: string }) => a.id).sort()).toEqual([bobEur, bobUsd].sort());
-    });
+    itLocal(
+      "another customer's account, statement, deposit and transfer look like missing ones (404), and nothing is written",
+      async () => {
+        const before = await transferCount();
+        expect((await system.api().get(`/accounts/${aliceEur}`).set(auth(bob)).expect(404)).body.code).toBe('ACCOUNT_NOT_FOUND');
+        await system.api().get(`/accounts/${aliceEur}/statement`).set(auth(bob)).expect(404);
+        await system
+          .api()
+          .post(`/accounts/${aliceEur}/deposits`)
+          .set(auth(bob))
+          .set('idempotency-key', randomUUID())
+          .send({ amount: 5 })
+          .expect(404);
+        const res = await bank
+          .transfer(bob.token, { fromAccountId: aliceEur, toAccountId: bobEur, amount: 1, currency: 'EUR' })
+          .expect(404);
+        expect(res.body.code).toBe('ACCOUNT_NOT_FOUND');
+        expect(await transferCount()).toBe(before);
+        const list = await system.api().get('/accounts').set(auth(bob)).expect(200);
+        expect(list.body.map((a: { id: string }) => a.id).sort()).toEqual([bobEur, bobUsd].sort());
+      },
+    );
 
-    it("a stranger cannot see a transfer (404)", async () => {
+    it('a stranger cannot see a transfer (404)', async () => {
       const carol = await bank.login();
-      const res = await bank.transfer(alice.token, { fromAccountId: aliceEur, toAccountId: bobEur, amount: 1, currency: 'EUR' }).expect(201);
+      const res = await bank
+        .transfer(alice.token, { fromAccountId: aliceEur, toAccountId: bobEur, amount: 1, currency: 'EUR' })
+        .expect(201);
       expect((await bank.getTransfer(carol.token, res.body.id).expect(404)).body.code).toBe('TRANSFER_NOT_FOUND');
     });
   });
@@ -283,7 +324,13 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
     it('malformed ids in paths, bad deposit amounts, bad currencies, bad phones, bad OTP bodies', async () => {
       expect((await system.api().get('/accounts/not-a-uuid').set(auth(alice)).expect(400)).body.code).toBe('VALIDATION_FAILED');
       expect((await system.api().get('/transfers/123').set(auth(alice)).expect(400)).body.code).toBe('VALIDATION_FAILED');
-      await system.api().post(`/accounts/${aliceEur}/deposits`).set(auth(alice)).set('idempotency-key', randomUUID()).send({ amount: 0 }).expect(400);
+      await system
+        .api()
+        .post(`/accounts/${aliceEur}/deposits`)
+        .set(auth(alice))
+        .set('idempotency-key', randomUUID())
+        .send({ amount: 0 })
+        .expect(400);
       await system.api().post(`/accounts/${aliceEur}/deposits`).set(auth(alice)).send({ amount: 5 }).expect(400);
       await system.api().post('/accounts').set(auth(alice)).send({ currency: 'euro' }).expect(400);
       await system.api().post('/auth/otp').send({ phone: '0151 1234' }).expect(400);
@@ -310,7 +357,16 @@ describe('transfers, deposits and statements (real apps, Postgres, RabbitMQ)', (
   it('serves OpenAPI at /docs-json with the contract paths', async () => {
     const res = await system.api().get('/docs-json').expect(200);
     expect(Object.keys(res.body.paths)).toEqual(
-      expect.arrayContaining(['/auth/otp', '/auth/otp/verify', '/accounts', '/accounts/{id}', '/accounts/{id}/deposits', '/accounts/{id}/statement', '/transfers', '/transfers/{id}']),
+      expect.arrayContaining([
+        '/auth/otp',
+        '/auth/otp/verify',
+        '/accounts',
+        '/accounts/{id}',
+        '/accounts/{id}/deposits',
+        '/accounts/{id}/statement',
+        '/transfers',
+        '/transfers/{id}',
+      ]),
     );
     await system.api().get('/docs').expect(200);
   });

@@ -1,8 +1,10 @@
 import { type DynamicModule, type INestApplicationContext, Injectable, Module } from '@nestjs/common';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { devFaults } from '@bank/common';
 import { EventTypes, type EventEnvelope } from '@bank/contracts';
 import { DatabaseModule, runServiceMigrations, type SqlRunner } from '@bank/database';
 import {
+  addInboxAttemptsSql,
   AmqpConnection,
   createInboxTableSql,
   EventSubscriber,
@@ -27,6 +29,8 @@ import {
 const EXCHANGE = 'bank.events';
 /** Events the probe handler fails on, as a bug or a missing dependency would. */
 const failing = new Set<string>();
+/** Events the probe handler fails on this many more times, then applies. */
+const failuresLeft = new Map<string, number>();
 
 class CreateProbe1700000000000 implements MigrationInterface {
   name = 'CreateProbe1700000000000';
@@ -35,7 +39,7 @@ class CreateProbe1700000000000 implements MigrationInterface {
     await db.query(
       `CREATE TABLE probe.applied (seq bigserial PRIMARY KEY, event_id uuid NOT NULL, batch_size int NOT NULL, tx bigint NOT NULL DEFAULT txid_current())`,
     );
-    for (const sql of createInboxTableSql('probe')) await db.query(sql);
+    for (const sql of [...createInboxTableSql('probe'), ...addInboxAttemptsSql('probe')]) await db.query(sql);
   }
   async down(): Promise<void> {}
 }
@@ -45,6 +49,11 @@ class CreateProbe1700000000000 implements MigrationInterface {
 class ProbeHandler implements InboundEventHandler {
   async handle(events: readonly InboundEvent[], tx: SqlRunner): Promise<void> {
     if (events.some((e) => failing.has(e.id))) throw new Error('boom');
+    const flaky = events.find((e) => (failuresLeft.get(e.id) ?? 0) > 0);
+    if (flaky) {
+      failuresLeft.set(flaky.id, failuresLeft.get(flaky.id)! - 1);
+      throw new Error('not yet');
+    }
     await tx.rows(`INSERT INTO probe.applied (event_id, batch_size) SELECT unnest($1::uuid[]), $2`, [
       events.map((e) => e.id),
       events.length,
@@ -99,6 +108,8 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
     const counts = await applications(ids);
     return ids.every((id) => counts.get(id) === 1);
   };
+  const attempts = async (id: string) =>
+    (await db.pool.query<{ attempts: number }>(`SELECT attempts FROM probe.inbox WHERE event_id = $1`, [id])).rows[0]?.attempts;
   const dlq = async () => (await broker.channel.checkQueue('probe.events.dlq')).messageCount;
 
   beforeAll(async () => {
@@ -148,6 +159,47 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
     expect((await applications([bad.id])).get(bad.id)).toBeUndefined();
     failing.delete(bad.id);
   }, 30_000);
+
+  it('records in the inbox after how many attempts an event was applied: 1 first time, more after retries and redeliveries', async () => {
+    const first = registered(newCustomer());
+    const retried = registered(newCustomer());
+    failuresLeft.set(retried.id, 2);
+    await publish(first);
+    await publish(retried);
+    await waitFor(() => allAppliedOnce([first.id, retried.id]), { what: 'both applied', timeoutMs: 5_000 });
+    expect(failuresLeft.get(retried.id)).toBe(0);
+    expect({ first: await attempts(first.id), retried: await attempts(retried.id) }).toEqual({ first: 1, retried: 3 });
+
+    // Given back by a consumer that died on it once, then applied: the broker's redelivery counts too.
+    await app!.close();
+    app = undefined;
+    const returned = registered(newCustomer());
+    await publish(returned);
+    const channel = await broker.connection.createChannel();
+    const got = await waitFor(async () => (await channel.get('probe.events', { noAck: false })) || undefined, { what: 'the message' });
+    channel.nack(got, false, true);
+    await channel.close();
+    app = await start();
+    await waitFor(() => allAppliedOnce([returned.id]), { what: 'the returned event applied' });
+    expect(await attempts(returned.id)).toBe(2);
+    // "Break it": fail the next event on purpose; it goes the retry queue's way like a failing handler's.
+    devFaults.set({ refuseNext: 1 });
+    const refused = registered(newCustomer());
+    try {
+      await publish(refused);
+      await waitFor(() => allAppliedOnce([refused.id]), { what: 'the refused event applied after a retry', timeoutMs: 5_000 });
+    } finally {
+      devFaults.reset();
+    }
+    expect(await attempts(refused.id)).toBe(2);
+    // A duplicate after the fact changes nothing: the row keeps the attempt that applied it.
+    await publish(returned);
+    await publish(first);
+    const behind = registered(newCustomer());
+    await publish(behind);
+    await waitFor(() => allAppliedOnce([behind.id]), { what: 'the event behind the duplicates' });
+    expect({ first: await attempts(first.id), returned: await attempts(returned.id) }).toEqual({ first: 1, returned: 2 });
+  }, 20_000);
 
   it('parks malformed messages and events nobody handles at once, and keeps going', async () => {
     const before = await dlq();

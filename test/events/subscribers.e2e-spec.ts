@@ -51,6 +51,7 @@ interface AuditEvent {
   hash: string;
   prevHash: string;
   data: Record<string, unknown>;
+  attempts?: number;
 }
 interface OutboxMessage {
   id: string;
@@ -243,7 +244,8 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     const payer = newCustomer();
     const erin = newCustomer();
     const retried = await counterValue('events_consumed_total', { subscriber: 'notifications', outcome: 'retried' });
-    await publish(transferred(payer, erin, 500));
+    const transfer = transferred(payer, erin, 500);
+    await publish(transfer);
     await waitFor(
       async () => (await counterValue('events_consumed_total', { subscriber: 'notifications', outcome: 'retried' })) > retried,
       { what: 'a retry' },
@@ -258,6 +260,13 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
       { what: 'the notice', timeoutMs: 5_000 },
     );
     expect(notice.body).toContain('You received 5.00 EUR');
+    // Applied from a retry queue: the inbox says so, and audit, which had nothing to wait for, took it at once.
+    const transferInbox = async (app: RunningHttpApp) =>
+      (await getJson<{ attempts: number }>(`${app.url}/inbox/${transfer.id}`)).body.attempts;
+    expect(await transferInbox(notifications)).toBeGreaterThan(1);
+    await waitFor(async () => (await auditEvents(`&transferId=${transfer.data.transferId}`)).length === 1, { what: 'audit recorded it' });
+    expect(await transferInbox(audit)).toBe(1);
+    expect((await auditEvents(`&transferId=${transfer.data.transferId}`))[0]).toMatchObject({ eventId: transfer.id, attempts: 1 });
   }, 10_000);
 
   it('parks poison messages in each DLQ while the messages behind them keep flowing', async () => {
@@ -346,7 +355,10 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     });
     expect(record.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(record.prevHash).toMatch(/^[0-9a-f]{64}$/);
+    // The contract's fields, and (additive) after how many attempts audit recorded it.
+    expect(record.attempts).toBe(1);
     expect(Object.keys(record).sort()).toEqual([
+      'attempts',
       'correlationId',
       'data',
       'eventId',
@@ -402,6 +414,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
         eventId: transfer.id,
         eventType: 'transfer.completed',
         handledAt: rows[0].received_at.toISOString(),
+        attempts: 1,
       });
     }
 

@@ -423,6 +423,11 @@ export interface components {
              */
             at: string;
             /**
+             * @description a subscriber's entry: after how many attempts it handled the event (1: the first delivery; each retry or redelivery adds one); absent once its inbox row is pruned
+             * @example 1
+             */
+            attempts?: number;
+            /**
              * Format: uuid
              * @example 7b1e3f5a-9c2d-4e6f-8a0b-1c3d5e7f9a2b
              */

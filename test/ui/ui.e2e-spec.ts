@@ -1,27 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { consoleErrorsOf, healthyServices, launchChromium, openSystemPage } from '../support/browser.js';
 import { E2E_TARGET, eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
 
 /**
  * The page at /ui/ as a person uses it: Debian's Chromium, headless, driven by playwright-core.
  * Logs in through the page (the code read from the SMS it shows), sends transfers and watches both
  * halves; pauses audit and sees a transfer complete while audit's lane waits, then catch up; makes
- * the ledger refuse a posting and sees the compensation. No console error on any page.
+ * notifications fail an event once and sees its lane count two attempts; makes the ledger refuse a
+ * posting and sees the compensation; slows the ledger and sees the saga wait; checks the system page's
+ * arrows. No console error on any page.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Screenshots of each stage (git-ignored; CI keeps them as artifacts). */
 export const ARTIFACTS = path.join(root, 'test-artifacts', 'ui');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 const describeLocal = E2E_TARGET === undefined ? describe : describe.skip;
 
@@ -30,22 +24,20 @@ describeLocal('the page at /ui/: both patterns, live, in a real browser', () => 
   let browser: Browser;
   let page: Page;
   let base: string;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     // One after the other: the browser's start competes with the apps' boot for the same two cores.
     system = await startTestSystem();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
     base = system.sys.url('orchestrator');
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('console', (message: ConsoleMessage) => {
-      if (message.type() !== 'error') return;
-      // The browser reports every 4xx/5xx answer as a console error; a refused transfer is answered 503 on purpose.
-      const expected = /status of 503/.test(message.text()) && message.location().url.endsWith('/transfers');
-      if (!expected) consoleErrors.push(`${message.text()} (${message.location().url})`);
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+    // A refused transfer is answered 503 on purpose (the browser logs every 4xx/5xx answer as an error).
+    consoleErrors = consoleErrorsOf(
+      page,
+      (message) => /status of 503/.test(message.text()) && message.location().url.endsWith('/transfers'),
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -102,6 +94,10 @@ describeLocal('the page at /ui/: both patterns, live, in a real browser', () => 
     await page.getByTestId('live').filter({ hasText: 'settled' }).waitFor();
     for (const step of ['RESERVE_FUNDS', 'POST_LEDGER', 'COMMIT_FUNDS'])
       await page.locator(`[data-step="${step}"][data-outcome="SUCCEEDED"]`).waitFor();
+    // Each subscriber took the event at its first delivery: the lane says so.
+    for (const name of ['notifications', 'audit', 'analytics'])
+      expect(await lane(name).locator('[data-attempts]').textContent()).toBe('first attempt');
+    expect(await page.locator('[data-subscriber] [data-attempts="1"]').count()).toBe(3);
     expect(await page.getByTestId('correlation-id').textContent()).toMatch(/\S{8,}/);
     await shot('transfer-completed');
   });
@@ -130,6 +126,31 @@ describeLocal('the page at /ui/: both patterns, live, in a real browser', () => 
     await page.getByTestId('live').filter({ hasText: 'settled' }).waitFor();
   });
 
+  it('makes notifications fail the next event: the transfer completes, notifications handles it a retry later, after 2 attempts', async () => {
+    await page.goto(`${base}/ui/`);
+    await page.locator('#fail-app').selectOption('notifications');
+    await page.locator('#fail-count').fill('1');
+    await page.getByTestId('fail-events').click();
+    await page.getByTestId('failing-now').filter({ hasText: 'notifications 1' }).waitFor();
+    const id = await sendTransfer('0.75', 'notifications fails once');
+    await page.getByTestId('transfer-status').filter({ hasText: 'COMPLETED' }).waitFor();
+    // Back from the retry queue (1 s by default): the lane counts both deliveries.
+    await page.locator('[data-subscriber="notifications"][data-state="handled"] [data-attempts="2"]').waitFor({ timeout: 20_000 });
+    expect(await lane('notifications').locator('[data-attempts]').textContent()).toBe('after 2 attempts');
+    await page.locator('[data-subscriber="audit"][data-state="handled"] [data-attempts="1"]').waitFor();
+    await page.locator('[data-subscriber="analytics"][data-state="handled"] [data-attempts="1"]').waitFor();
+    await shot('notifications-retried');
+    // The public timeline says the same.
+    const token = await page.evaluate<string | null>(`sessionStorage.getItem('bank.token')`);
+    const { body } = await system.api().get(`/transfers/${id}`).set('authorization', `Bearer ${token}`).expect(200);
+    const entries = (body as { timeline: { entries: { source: string; attempts?: number }[] } }).timeline.entries;
+    expect(Object.fromEntries(entries.filter((e) => e.source !== 'saga').map((e) => [e.source, e.attempts]))).toEqual({
+      notifications: 2,
+      audit: 1,
+      analytics: 1,
+    });
+  });
+
   it('makes the ledger refuse a posting: the transfer fails and its compensation is drawn', async () => {
     await page.locator('#refuse-count').fill('1');
     await page.getByTestId('refuse-postings').click();
@@ -143,12 +164,57 @@ describeLocal('the page at /ui/: both patterns, live, in a real browser', () => 
     await shot('transfer-compensated');
   });
 
-  it('shows the seven services live on /ui/system, readable at phone width', async () => {
-    await page.goto(`${base}/ui/system`);
-    await eventually(
-      () => page.locator('svg.topology [data-service][data-healthy="true"]').count(),
-      (n) => n === 7,
-      { timeoutMs: 20_000 },
+  it('slows the ledger down: the saga waits on it, so POST_LEDGER takes the delay longer; then back to normal', async () => {
+    const delayMs = 700;
+    await page.goto(`${base}/ui/`);
+    await page.locator('#slow-app').selectOption('ledger');
+    await page.locator('#slow-ms').fill(String(delayMs));
+    await page.getByTestId('slow-service').click();
+    await page
+      .getByTestId('slowed-now')
+      .filter({ hasText: `ledger +${delayMs} ms` })
+      .waitFor();
+    await sendTransfer('0.50', 'slow ledger');
+    await page.getByTestId('transfer-status').filter({ hasText: 'COMPLETED' }).waitFor();
+    const durationOf = async (step: string) =>
+      Number(await page.locator(`[data-step="${step}"][data-outcome="SUCCEEDED"]`).getAttribute('data-duration-ms'));
+    expect(await durationOf('POST_LEDGER')).toBeGreaterThanOrEqual(delayMs);
+    // Only the slowed service's call: accounts answers as fast as before.
+    expect(await durationOf('RESERVE_FUNDS')).toBeLessThan(delayMs);
+    expect(await page.locator('[data-step="POST_LEDGER"] .call-facts').textContent()).toMatch(/^\d+(\.\d+)? (ms|s)/);
+    await shot('ledger-slowed');
+    await page.locator('#slow-app').selectOption('ledger');
+    await page.locator('#slow-ms').fill('0');
+    await page.getByTestId('slow-service').click();
+    await page.getByTestId('slowed-now').filter({ hasText: 'none' }).waitFor();
+  });
+
+  it('shows the seven services live on /ui/system with the arrows the tables allow, readable at phone width', async () => {
+    await openSystemPage(page, base);
+    expect((await healthyServices(page)).sort()).toEqual([
+      'accounts',
+      'analytics',
+      'audit',
+      'auth',
+      'ledger',
+      'notifications',
+      'orchestrator',
+    ]);
+    const arrows = (kind: 'command' | 'event') =>
+      page
+        .locator(`svg.topology [data-${kind}-from]`)
+        .evaluateAll((nodes, k) => nodes.map((n) => `${n.getAttribute(`data-${k}-from`)}>${n.getAttribute(`data-${k}-to`)}`).sort(), kind);
+    // PATTERN_CALLERS: who may send a command to whom.
+    expect(await arrows('command')).toEqual([
+      'ledger>accounts',
+      'orchestrator>accounts',
+      'orchestrator>auth',
+      'orchestrator>ledger',
+      'orchestrator>notifications',
+    ]);
+    // EVENT_PRODUCERS and the subscriptions: every producer reaches every subscriber.
+    expect(await arrows('event')).toEqual(
+      ['accounts', 'auth', 'orchestrator'].flatMap((from) => ['analytics', 'audit', 'notifications'].map((to) => `${from}>${to}`)),
     );
     await page
       .locator('[data-outcome="COMPLETED"]')

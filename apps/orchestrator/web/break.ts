@@ -19,7 +19,8 @@ export function breakPanel(): HTMLElement {
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const pauseButtons = new Map<string, HTMLButtonElement>();
   const refuseLeft = h('span', { 'data-testid': 'refuse-left' }, '0');
-  const slowNow = h('span', {}, 'none');
+  const slowNow = h('span', { 'data-testid': 'slowed-now' }, 'none');
+  const failingNow = h('span', { 'data-testid': 'failing-now' }, 'none');
   let faults: Faults = {};
 
   const render = () => {
@@ -31,6 +32,8 @@ export function breakPanel(): HTMLElement {
     put(refuseLeft, String(faults.ledger?.refuseNext ?? 0));
     const slow = SLOWABLE.filter((name) => (faults[name]?.delayMs ?? 0) > 0).map((name) => `${name} +${faults[name]?.delayMs} ms`);
     put(slowNow, slow.length ? slow.join(', ') : 'none');
+    const failing = SUBSCRIBERS.filter((name) => (faults[name]?.refuseNext ?? 0) > 0).map((name) => `${name} ${faults[name]?.refuseNext}`);
+    put(failingNow, failing.length ? failing.join(', ') : 'none');
   };
 
   const set = async (app: string, patch: Partial<FaultState>, said: string) => {
@@ -72,6 +75,27 @@ export function breakPanel(): HTMLElement {
     h('label', { for: 'refuse-count' }, 'Postings'),
     refuseCount,
     h('button', { type: 'submit', 'data-testid': 'refuse-postings' }, 'Make the ledger refuse them'),
+  );
+
+  const failApp = h('select', { id: 'fail-app' }, ...SUBSCRIBERS.map((name) => h('option', { value: name }, name)));
+  const failCount = h('input', { type: 'number', min: 0, max: 100, value: 1, id: 'fail-count', inputmode: 'numeric' });
+  const failForm = h(
+    'form',
+    {
+      onsubmit: submit(() => {
+        const n = Number(failCount.value);
+        void set(
+          failApp.value,
+          { refuseNext: n },
+          `${failApp.value} fails the next ${n} event${n === 1 ? '' : 's'} (each to its retry queue)`,
+        );
+      }),
+    },
+    h('label', { for: 'fail-app' }, 'Subscriber'),
+    failApp,
+    h('label', { for: 'fail-count' }, 'Events'),
+    failCount,
+    h('button', { type: 'submit', 'data-testid': 'fail-events' }, 'Make it fail them'),
   );
 
   const slowApp = h('select', { id: 'slow-app' }, ...SLOWABLE.map((name) => h('option', { value: name }, name)));
@@ -130,6 +154,18 @@ export function breakPanel(): HTMLElement {
         'p',
         { class: 'why' },
         'Watch the next transfer fail at POST_LEDGER and the saga compensate in order (reverse the ledger, release the hold): a failing step makes the saga compensate, and the saga row says exactly how far it got.',
+      ),
+    ),
+    h(
+      'div',
+      { class: 'control' },
+      h('h3', {}, 'Make a subscriber fail its next events'),
+      failForm,
+      h('p', {}, 'Still to fail: ', failingNow),
+      h(
+        'p',
+        { class: 'why' },
+        "Watch the transfer complete while that subscriber's lane shows the event in its retry queue, then handled a retry delay later, after 2 attempts: a subscriber's failure stays its own, the event waits safely in its queue, and nobody else waits for it (choreography).",
       ),
     ),
     h(

@@ -1,7 +1,7 @@
 import { api, session } from './api.js';
 import { breakPanel } from './break.js';
 import { h, put } from './dom.js';
-import { systemView } from './system.js';
+import { systemView, type SystemTopology } from './system.js';
 import { transferView } from './transfer.js';
 import { tryView } from './try.js';
 
@@ -10,7 +10,10 @@ async function main(): Promise<void> {
   const root = document.getElementById('app');
   const nav = document.getElementById('session');
   if (!root || !nav) return;
-  const info = await api<{ development: boolean }>('GET', '/ui/api/info').catch(() => ({ development: false }));
+  const info = await api<{ development: boolean; topology?: SystemTopology }>('GET', '/ui/api/info').catch(() => ({
+    development: false,
+    topology: undefined,
+  }));
   const path = location.pathname;
   for (const link of document.querySelectorAll<HTMLAnchorElement>('nav a'))
     if (link.pathname === path) link.setAttribute('aria-current', 'page');
@@ -36,7 +39,7 @@ async function main(): Promise<void> {
   const aside = () => (info.development ? breakPanel() : null);
   const transfer = /^\/ui\/transfers\/([0-9a-fA-F-]{36})$/.exec(path);
   if (transfer) transferView(root, transfer[1].toLowerCase(), aside());
-  else if (path === '/ui/system') systemView(root, aside());
+  else if (path === '/ui/system') systemView(root, aside(), info.topology ?? { commands: [], events: [] });
   else {
     tryView(root, info.development);
     if (!info.development)

@@ -3,41 +3,72 @@ import { arrowDefs, h, put, s } from './dom.js';
 // The server's own declaration of what the stream sends: the page cannot drift from it.
 import type { SystemSnapshot } from '../src/ui/ui.views.js';
 
-/** Where each service sits in the drawing: commands on the left half, events on the right. */
+/** An arrow of the drawing, as the orchestrator derives it from the services' own tables (GET /ui/api/info). */
+export interface TopologyEdge {
+  from: string;
+  to: string;
+  carries: string[];
+}
+export interface SystemTopology {
+  commands: TopologyEdge[];
+  events: TopologyEdge[];
+}
+
+/** Where each service sits: the orchestrator left, the services it commands in the middle, the subscribers right. */
 const NODES: Record<string, { x: number; y: number }> = {
-  orchestrator: { x: 20, y: 150 },
-  accounts: { x: 250, y: 20 },
-  ledger: { x: 250, y: 100 },
-  auth: { x: 250, y: 180 },
-  notifications: { x: 520, y: 60 },
-  audit: { x: 520, y: 160 },
-  analytics: { x: 520, y: 260 },
+  orchestrator: { x: 20, y: 200 },
+  accounts: { x: 280, y: 50 },
+  ledger: { x: 280, y: 135 },
+  auth: { x: 280, y: 220 },
+  notifications: { x: 570, y: 50 },
+  audit: { x: 570, y: 175 },
+  analytics: { x: 570, y: 300 },
 };
 const W = 170;
 const H = 56;
+const EXCHANGE = { x: 510, y: 340 };
 
-function topology(snap: SystemSnapshot): SVGElement {
+/** A command's path: side by side, one above the other, or over the top to a column further away. */
+function commandPath(from: { x: number; y: number }, to: { x: number; y: number }): string {
+  if (from.x === to.x) {
+    const x = from.x + W - 24;
+    return from.y > to.y ? `M${x},${from.y} L${x},${to.y + H + 4}` : `M${x},${from.y + H} L${x},${to.y - 4}`;
+  }
+  if (Math.abs(to.x - from.x) < 2 * W + 100) {
+    const a = { x: from.x + W, y: from.y + H / 2 };
+    const b = { x: to.x - 4, y: to.y + H / 2 };
+    return `M${a.x},${a.y} C${a.x + 40},${a.y} ${b.x - 40},${b.y} ${b.x},${b.y}`;
+  }
+  const a = { x: from.x + W / 2, y: from.y };
+  const b = { x: to.x + W / 2, y: to.y - 4 };
+  return `M${a.x},${a.y} C${a.x},-20 ${b.x},-20 ${b.x},${b.y}`;
+}
+
+/** An event's path: from its producer into the exchange, and out to the subscriber. */
+function eventPath(from: { x: number; y: number }, to: { x: number; y: number }): string {
+  const into =
+    from.x < EXCHANGE.x - W - 100
+      ? `M${from.x + W / 2},${from.y + H} C${from.x + W / 2},${EXCHANGE.y + 30} ${EXCHANGE.x - 120},${EXCHANGE.y} ${EXCHANGE.x},${EXCHANGE.y}`
+      : `M${from.x + W},${from.y + H / 2} C${EXCHANGE.x - 20},${from.y + H / 2} ${EXCHANGE.x},${EXCHANGE.y - 60} ${EXCHANGE.x},${EXCHANGE.y}`;
+  const b = { x: to.x - 4, y: to.y + H / 2 };
+  return `${into} C${EXCHANGE.x + 30},${EXCHANGE.y} ${b.x - 30},${b.y} ${b.x},${b.y}`;
+}
+
+function topology(snap: SystemSnapshot, arrows: SystemTopology): SVGElement {
   const service = (name: string) => snap.services.find((x) => x.name === name);
   const sub = (name: string) => snap.subscribers.find((x) => x.name === name);
-  const mid = (name: string) => ({ x: NODES[name].x, y: NODES[name].y + H / 2 });
-  const command = (to: string) => {
-    const a = { x: NODES.orchestrator.x + W, y: NODES.orchestrator.y + H / 2 };
-    const b = mid(to);
-    return s('path', {
-      d: `M${a.x},${a.y} C${a.x + 40},${a.y} ${b.x - 40},${b.y} ${b.x - 4},${b.y}`,
-      class: 'command',
-      'marker-end': 'url(#topo-arrow)',
-    });
-  };
-  const exchange = { x: 470, y: 290 };
-  const fan = (to: string) => {
-    const b = mid(to);
-    return s('path', {
-      d: `M${exchange.x},${exchange.y} C${exchange.x + 20},${exchange.y} ${b.x - 30},${b.y} ${b.x - 4},${b.y}`,
-      class: 'fan',
-      'marker-end': 'url(#topo-arrow-event)',
-    });
-  };
+  const drawn = (e: TopologyEdge) => NODES[e.from] !== undefined && NODES[e.to] !== undefined;
+  const edge = (kind: 'command' | 'event', e: TopologyEdge) =>
+    s(
+      'g',
+      { class: `edge ${kind}`, [`data-${kind}-from`]: e.from, [`data-${kind}-to`]: e.to },
+      s('title', {}, `${e.from} → ${e.to}: ${e.carries.join(', ')}`),
+      s('path', {
+        d: kind === 'command' ? commandPath(NODES[e.from], NODES[e.to]) : eventPath(NODES[e.from], NODES[e.to]),
+        class: kind === 'command' ? 'command' : 'fan',
+        'marker-end': `url(#topo-${kind === 'command' ? 'arrow' : 'arrow-event'})`,
+      }),
+    );
   const node = (name: string) => {
     const st = service(name);
     const sb = sub(name);
@@ -65,30 +96,25 @@ function topology(snap: SystemSnapshot): SVGElement {
       s('text', { x: x + 12, y: y + 42, class: 'node-facts' }, facts),
     );
   };
+  const commands = arrows.commands.filter(drawn);
+  const events = arrows.events.filter(drawn);
   return s(
     'svg',
     {
-      viewBox: '0 0 700 350',
+      viewBox: '0 0 760 420',
       class: 'drawing topology',
       role: 'img',
-      'aria-label': 'The seven services: commands from the orchestrator, events to the subscribers',
+      'aria-label':
+        `The seven services. Commands: ${commands.map((e) => `${e.from} to ${e.to}`).join(', ')}. ` +
+        `Events through bank.events: ${events.map((e) => `${e.from} to ${e.to}`).join(', ')}`,
     },
     arrowDefs('topo'),
-    command('accounts'),
-    command('ledger'),
-    command('auth'),
-    s('path', {
-      d: `M${NODES.orchestrator.x + W / 2},${NODES.orchestrator.y + H} C${NODES.orchestrator.x + W / 2},${exchange.y} 300,${exchange.y} ${exchange.x - 8},${exchange.y}`,
-      class: 'fan',
-      'marker-end': 'url(#topo-arrow-event)',
-    }),
-    s('circle', { cx: exchange.x, cy: exchange.y, r: 7, class: 'exchange' }),
-    s('text', { x: exchange.x - 30, y: exchange.y + 24, class: 'node-facts' }, 'bank.events'),
-    fan('notifications'),
-    fan('audit'),
-    fan('analytics'),
+    ...events.map((e) => edge('event', e)),
+    ...commands.map((e) => edge('command', e)),
+    s('circle', { cx: EXCHANGE.x, cy: EXCHANGE.y, r: 7, class: 'exchange' }),
+    s('text', { x: EXCHANGE.x - 34, y: EXCHANGE.y + 24, class: 'node-facts' }, 'bank.events'),
     ...Object.keys(NODES).map(node),
-    s('text', { x: 20, y: 340, class: 'legend' }, '━ command (orchestration: the caller waits)   ┄ event (choreography: nobody waits)'),
+    s('text', { x: 20, y: 410, class: 'legend' }, '━ command (orchestration: the caller waits)   ┄ event (choreography: nobody waits)'),
   );
 }
 
@@ -109,7 +135,7 @@ function sparkline(points: number[]): SVGElement {
 }
 
 /** /ui/system: the seven services, live from their own /health and /metrics (one poller on the server). */
-export function systemView(root: HTMLElement, aside: HTMLElement | null): void {
+export function systemView(root: HTMLElement, aside: HTMLElement | null, arrows: SystemTopology): void {
   const live = h('span', { class: 'live' }, 'connecting…');
   const body = h('div', {}, h('p', {}, 'Waiting for the first sample…'));
   const history: number[] = [];
@@ -122,7 +148,7 @@ export function systemView(root: HTMLElement, aside: HTMLElement | null): void {
       const outcomes = ['COMPLETED', 'FAILED', 'NEEDS_ATTENTION'];
       put(
         body,
-        h('section', { class: 'card' }, topology(snap)),
+        h('section', { class: 'card' }, topology(snap, arrows)),
         h(
           'div',
           { class: 'numbers' },

@@ -87,7 +87,7 @@ function sagaDrawing(live: TransferLive): SVGElement {
       .join(' · ');
     return s(
       'g',
-      { class: cls, 'data-step': call.name, 'data-outcome': call.outcome ?? 'running' },
+      { class: cls, 'data-step': call.name, 'data-outcome': call.outcome ?? 'running', 'data-duration-ms': duration },
       s('title', {}, `${call.name}: orchestrator → ${call.target}, ${facts}${call.compensation ? ' (compensation)' : ''}`),
       s('text', { x: LANES.orchestrator + 10, y: y - 6, class: 'call-name' }, `${i + 1}. ${call.compensation ? '↩ ' : ''}${call.name}`),
       s('line', {
@@ -153,6 +153,11 @@ function laneText(lane: SubscriberLane, committedAt: number | undefined): string
   }
 }
 
+/** 1 is the first delivery; more means the subscriber failed on it and got it again from a retry queue or the broker. */
+export function attemptsText(attempts: number): string {
+  return attempts === 1 ? 'first attempt' : `after ${attempts} attempts`;
+}
+
 function eventDrawing(live: TransferLive): SVGElement {
   const event = live.event;
   const published = event?.publishedAt ? Date.parse(event.publishedAt) : undefined;
@@ -176,6 +181,19 @@ function eventDrawing(live: TransferLive): SVGElement {
       s('path', { d: `M272,130 C315,130 315,${y} 360,${y}`, class: 'fan', 'marker-end': 'url(#event-arrow-event)' }),
       s('rect', { x: 365, y: y - 28, width: 268, height: 56, rx: 8, class: 'node' }),
       s('text', { x: 378, y: y - 6, class: 'node-title' }, lane.name),
+      lane.attempts !== undefined
+        ? s(
+            'text',
+            {
+              x: 622,
+              y: y - 6,
+              class: `node-facts attempts${lane.attempts > 1 ? ' retried' : ''}`,
+              'text-anchor': 'end',
+              'data-attempts': lane.attempts,
+            },
+            attemptsText(lane.attempts),
+          )
+        : null,
       s('text', { x: 378, y: y + 14, class: 'node-facts' }, laneText(lane, event ? Date.parse(event.writtenAt) : undefined)),
     );
   });
@@ -217,6 +235,7 @@ function timelineList(live: TransferLive): HTMLElement {
         h('span', { class: 'source' }, e.source),
         ' ',
         e.what,
+        e.attempts !== undefined && e.attempts > 1 ? ` (${attemptsText(e.attempts)})` : '',
       ),
     ),
   );

@@ -27,9 +27,16 @@ export interface AuditEventView {
   hash: string;
   prevHash: string;
   data: Record<string, unknown>;
+  /** After how many attempts audit recorded it (1: the first delivery); absent once its inbox row is pruned. */
+  attempts?: number;
 }
 
-export function toAuditEventView(row: AuditRecordRow): AuditEventView {
+/** A record with the attempts its inbox row counted (null once that row is pruned). */
+export interface ListedAuditRecordRow extends AuditRecordRow {
+  attempts: number | null;
+}
+
+export function toAuditEventView(row: AuditRecordRow & { attempts?: number | null }): AuditEventView {
   return {
     seq: Number(row.seq),
     eventId: row.event_id,
@@ -40,6 +47,7 @@ export function toAuditEventView(row: AuditRecordRow): AuditEventView {
     hash: row.hash,
     prevHash: row.prev_hash,
     data: row.data,
+    ...(typeof row.attempts === 'number' ? { attempts: row.attempts } : {}),
   };
 }
 

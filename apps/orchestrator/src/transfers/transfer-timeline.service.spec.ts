@@ -7,7 +7,7 @@ import path from 'node:path';
 import { httpsServerTls, loadTlsIdentity, peerIdentity } from '@bank/common';
 import type { InboxEntryView, ServiceIdentity } from '@bank/contracts';
 import { writeCerts } from '../../../../scripts/lib/certs.mjs';
-import { TransferTimelineService } from './transfer-timeline.service.js';
+import { attemptsOf, TransferTimelineService } from './transfer-timeline.service.js';
 import type { StepRecord, TransferRow } from './transfer.row.js';
 
 const TRANSFER_ID = '0b6f7a52-5f0e-4a43-9c55-1d2f3a4b5c6d';
@@ -66,13 +66,14 @@ function json(response: ServerResponse, status: number, body: unknown, type = 'a
 }
 
 const auditRecords = [
-  { eventId: EVENT_ID, type: 'transfer.completed', recordedAt: '2026-11-25T10:00:00.300Z', data: { transferId: TRANSFER_ID } },
+  { eventId: EVENT_ID, type: 'transfer.completed', recordedAt: '2026-11-25T10:00:00.300Z', data: { transferId: TRANSFER_ID }, attempts: 1 },
 ];
-const handled = (subscriber: string, at: string): InboxEntryView => ({
+const handled = (subscriber: string, at: string, attempts = 1): InboxEntryView => ({
   subscriber,
   eventId: EVENT_ID,
   eventType: 'transfer.completed',
   handledAt: at,
+  attempts,
 });
 const notHandled = { status: 404, code: 'EVENT_NOT_HANDLED', title: 'Event not handled' };
 
@@ -116,7 +117,11 @@ describe('TransferTimelineService', () => {
   let timeline: TransferTimelineService;
 
   beforeEach(async () => {
-    [audit, notifications, analytics] = await Promise.all([FakeService.start('audit'), FakeService.start('notifications'), FakeService.start('analytics')]);
+    [audit, notifications, analytics] = await Promise.all([
+      FakeService.start('audit'),
+      FakeService.start('notifications'),
+      FakeService.start('analytics'),
+    ]);
     audit.handler = (_request, response) => json(response, 200, auditRecords);
     notifications.handler = (_request, response) => json(response, 200, handled('notifications', '2026-11-25T10:00:00.250Z'));
     analytics.handler = (_request, response) => json(response, 200, handled('analytics', '2026-11-25T10:00:00.400Z'));
@@ -135,7 +140,7 @@ describe('TransferTimelineService', () => {
     await Promise.all([audit.close(), notifications.close(), analytics.close()]);
   });
 
-  it("reads as the orchestrator, over one kept-alive TLS connection per service", async () => {
+  it('reads as the orchestrator, over one kept-alive TLS connection per service', async () => {
     await timeline.build(row(EVENT_ID));
     await timeline.build(row(EVENT_ID));
     for (const service of [audit, notifications, analytics]) {
@@ -166,20 +171,32 @@ describe('TransferTimelineService', () => {
     }
   });
 
-  it('merges the saga steps, audit records and both inbox hits by time, and is complete', async () => {
+  it('merges the saga steps, audit records and both inbox hits by time, with their attempts, and is complete', async () => {
+    analytics.handler = (_request, response) => json(response, 200, handled('analytics', '2026-11-25T10:00:00.400Z', 3));
     const result = await timeline.build(row(EVENT_ID));
     expect(result.complete).toBe(true);
     expect(result.entries).toEqual([
       { at: '2026-11-25T10:00:00.000Z', source: 'saga', what: 'RESERVE_FUNDS STARTED' },
       { at: '2026-11-25T10:00:00.100Z', source: 'saga', what: 'RESERVE_FUNDS SUCCEEDED' },
       { at: '2026-11-25T10:00:00.200Z', source: 'saga', what: 'COMMIT_FUNDS SUCCEEDED' },
-      { at: '2026-11-25T10:00:00.250Z', source: 'notifications', what: 'transfer.completed handled', eventId: EVENT_ID },
-      { at: '2026-11-25T10:00:00.300Z', source: 'audit', what: 'transfer.completed recorded', eventId: EVENT_ID },
-      { at: '2026-11-25T10:00:00.400Z', source: 'analytics', what: 'transfer.completed handled', eventId: EVENT_ID },
+      { at: '2026-11-25T10:00:00.250Z', source: 'notifications', what: 'transfer.completed handled', eventId: EVENT_ID, attempts: 1 },
+      { at: '2026-11-25T10:00:00.300Z', source: 'audit', what: 'transfer.completed recorded', eventId: EVENT_ID, attempts: 1 },
+      { at: '2026-11-25T10:00:00.400Z', source: 'analytics', what: 'transfer.completed handled', eventId: EVENT_ID, attempts: 3 },
     ]);
     expect(audit.paths).toEqual([`/audit/events?transferId=${TRANSFER_ID}&limit=100`]);
     expect(notifications.paths).toEqual([`/inbox/${EVENT_ID}`]);
     expect(analytics.paths).toEqual([`/inbox/${EVENT_ID}`]);
+  });
+
+  it('leaves out an attempt count it cannot trust (none, pruned, not a positive integer)', async () => {
+    audit.handler = (_request, response) => json(response, 200, [{ ...auditRecords[0], attempts: undefined }]);
+    notifications.handler = (_request, response) =>
+      json(response, 200, { ...handled('notifications', '2026-11-25T10:00:00.250Z'), attempts: 0 });
+    analytics.handler = (_request, response) => json(response, 200, { ...handled('analytics', '2026-11-25T10:00:00.400Z'), attempts: '2' });
+    const result = await timeline.build(row(EVENT_ID));
+    expect(result.entries.filter((e) => e.source !== 'saga').map((e) => e.attempts)).toEqual([undefined, undefined, undefined]);
+    expect(attemptsOf({ attempts: 1.5 })).toEqual({});
+    expect(attemptsOf({ attempts: 2 })).toEqual({ attempts: 2 });
   });
 
   it('counts "not handled yet" (404 EVENT_NOT_HANDLED) as an answer: no entry, still complete', async () => {

@@ -24,6 +24,7 @@ interface AuditRecord {
   eventId: string;
   type: string;
   recordedAt: string;
+  attempts?: number;
 }
 
 /** The services whose reads complete a timeline. */
@@ -88,6 +89,7 @@ export class TransferTimelineService implements OnModuleDestroy {
       source: 'audit',
       what: `${r.type} recorded`,
       eventId: r.eventId,
+      ...attemptsOf(r),
     }));
   }
 
@@ -96,7 +98,7 @@ export class TransferTimelineService implements OnModuleDestroy {
     const answer = await this.get(source, `${baseUrl}/inbox/${eventId}`, transferId);
     if (answer?.status === 200) {
       const entry = answer.body as InboxEntryView;
-      return [{ at: entry.handledAt, source, what: `${entry.eventType} handled`, eventId: entry.eventId }];
+      return [{ at: entry.handledAt, source, what: `${entry.eventType} handled`, eventId: entry.eventId, ...attemptsOf(entry) }];
     }
     // Not handled yet, or handled so long ago that the inbox row is pruned: the transfer's age tells
     // which. Any other 404 (a subscriber without the route) says nothing about the event.
@@ -122,6 +124,12 @@ export class TransferTimelineService implements OnModuleDestroy {
     if (status !== undefined) this.logger.warn({ msg: 'timeline source answered with an error', source, transferId, status });
     return undefined;
   }
+}
+
+/** A subscriber's attempt count as the timeline carries it: only a count it can trust (an older subscriber sends none). */
+export function attemptsOf(answer: { attempts?: unknown }): { attempts?: number } {
+  const { attempts } = answer;
+  return typeof attempts === 'number' && Number.isInteger(attempts) && attempts >= 1 ? { attempts } : {};
 }
 
 /** A trace's link in the trace UI: the id in place of `{traceId}`, or after the URL. */

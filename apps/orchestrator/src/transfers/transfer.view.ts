@@ -35,6 +35,8 @@ export interface TimelineEntry {
   source: string;
   what: string;
   eventId?: string;
+  /** A subscriber's entry: after how many attempts it handled the event (absent once its inbox row is pruned). */
+  attempts?: number;
 }
 
 export interface TransferTimeline {

@@ -41,6 +41,15 @@ export class TimelineEntryResponse {
   source!: string;
   @ApiProperty({ example: 'transfer.completed handled' }) what!: string;
   @ApiPropertyOptional({ format: 'uuid', example: '7b1e3f5a-9c2d-4e6f-8a0b-1c3d5e7f9a2b' }) eventId?: string;
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    example: 1,
+    description:
+      "a subscriber's entry: after how many attempts it handled the event (1: the first delivery; each retry or redelivery adds one); " +
+      'absent once its inbox row is pruned',
+  })
+  attempts?: number;
 }
 
 export class TimelineResponse {
@@ -51,7 +60,10 @@ export class TimelineResponse {
       'published its final event ("not handled yet" is an answer). false: a part is missing, not empty; ask again later',
   })
   complete!: boolean;
-  @ApiPropertyOptional({ description: 'the W3C trace id of the request that started the transfer, when tracing sampled it', example: '4bf92f3577b34da6a3ce929d0e0e4736' })
+  @ApiPropertyOptional({
+    description: 'the W3C trace id of the request that started the transfer, when tracing sampled it',
+    example: '4bf92f3577b34da6a3ce929d0e0e4736',
+  })
   traceId?: string;
   @ApiPropertyOptional({ description: 'that trace in the trace UI (TRACE_UI_URL), when set' })
   traceUrl?: string;

@@ -74,7 +74,8 @@ export class TransferLiveService {
     if (!eventId) return { name, state: 'no-event' };
     const entry = timeline.entries.find((e) => e.source === name && e.eventId === eventId);
     if (entry?.what === 'older than retention') return { name, state: 'older-than-retention', handledAt: entry.at };
-    if (entry) return { name, state: 'handled', handledAt: entry.at };
+    if (entry)
+      return { name, state: 'handled', handledAt: entry.at, ...(entry.attempts !== undefined ? { attempts: entry.attempts } : {}) };
     const queues = this.monitor.latest?.subscribers.find((s) => s.name === name);
     // An incomplete timeline with nothing from this subscriber: it did not answer in time.
     const state: SubscriberState = timeline.complete ? 'waiting' : 'unanswered';

@@ -8,6 +8,7 @@ import { AccessTokenGuard, CustomerId } from '../auth/access-token.guard.js';
 import { TransferReads } from '../transfers/transfer-reads.service.js';
 import { FAULTABLE_APPS, type FaultableApp, type InternalAnswer } from './internal-http.js';
 import { SystemMonitor } from './system-monitor.service.js';
+import { systemTopology, type SystemTopology } from './topology.js';
 import { TransferLiveService } from './transfer-live.service.js';
 import { DevFaultBook, INTERNAL_HTTP, type InternalHttp, UI_SETTINGS, type UiSettings } from './ui.settings.js';
 
@@ -41,9 +42,10 @@ export class UiController {
     private readonly faults: DevFaultBook,
   ) {}
 
+  /** Read once per page load: the mode, and the arrows /ui/system draws (they change only with a deploy). */
   @Get('info')
-  info(): { development: boolean } {
-    return { development: this.settings.development };
+  info(): { development: boolean; topology: SystemTopology } {
+    return { development: this.settings.development, topology: systemTopology() };
   }
 
   /** Health, rates, backlogs and queues of the seven services: one shared poller, one stream per page. */

@@ -65,6 +65,8 @@ export interface SubscriberLane {
   name: SubscriberApp;
   state: SubscriberState;
   handledAt?: string;
+  /** After how many attempts it handled the event (1: the first delivery); absent once its inbox row is pruned. */
+  attempts?: number;
   /** The subscriber's queues while it has not handled the event (from the shared system poller). */
   queued?: number;
   retrying?: number;

@@ -6,7 +6,10 @@
 export interface DevFaultState {
   /** Subscribers: the consumer is cancelled; messages wait in the queue until it resumes. */
   paused: boolean;
-  /** The ledger refuses this many more postings (INJECTED_REFUSAL), one per posting. */
+  /**
+   * The ledger refuses this many more postings (INJECTED_REFUSAL), one per posting; a subscriber fails
+   * this many more events, one per event, each to its retry queue (it comes back one attempt later).
+   */
   refuseNext: number;
   /** Every TCP command (and, in a subscriber, every batch of events) waits this long first. */
   delayMs: number;
@@ -33,7 +36,7 @@ class DevFaults {
     return this.state;
   }
 
-  /** True (and one fewer left) when the next posting is to be refused. */
+  /** True (and one fewer left) when the next posting, or event, is to be refused. */
   takeRefusal(): boolean {
     if (this.current.refuseNext <= 0) return false;
     this.current = { ...this.current, refuseNext: this.current.refuseNext - 1 };

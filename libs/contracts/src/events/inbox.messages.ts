@@ -8,4 +8,6 @@ export interface InboxEntryView {
   eventType: string;
   /** Start of the transaction that applied it: the inbox row is written with the subscriber's work. */
   handledAt: string;
+  /** After how many attempts it applied it: 1 at the first delivery, more after retries or redeliveries. */
+  attempts: number;
 }

@@ -45,8 +45,16 @@ export class EventBatch {
     for (const delivery of deliveries) {
       if (!wanted(delivery)) continue;
       const screened = screenDelivery(delivery.message, this.rules);
-      if (screened.ok) decoded.push({ ...delivery, event: screened.event });
-      else await failures.park(delivery, screened.reason, screened.event);
+      if (!screened.ok) {
+        await failures.park(delivery, screened.reason, screened.event);
+        continue;
+      }
+      // "Make a subscriber fail the next N events" (development only): to the retry queue, as a failing handler would.
+      if (devFaults.takeRefusal()) {
+        await failures.fail({ ...delivery, event: screened.event }, new Error('failed on purpose (development fault)'));
+        continue;
+      }
+      decoded.push({ ...delivery, event: screened.event });
     }
     if (decoded.length === 0) return;
     try {

@@ -26,7 +26,11 @@ class EverythingHandler implements InboundEventHandler {
 
 const locked = otpLocked;
 const verified = otpVerified;
-const delivery = (event: InboundEvent): DecodedDelivery => ({ channel: {} as Channel, message: {} as ConsumeMessage, event });
+const delivery = (event: InboundEvent, retries = 0): DecodedDelivery => ({
+  channel: {} as Channel,
+  message: { fields: { redelivered: false }, properties: { headers: { 'x-retry-count': retries } } } as unknown as ConsumeMessage,
+  event,
+});
 
 /** A transaction whose inbox already holds `known` (ids as Postgres returns them: any case). */
 function inboxTx(known: string[]) {
@@ -54,8 +58,14 @@ describe('EventRoutes', () => {
     const [a, b, old] = [locked(), verified(), locked()];
     const { tx, claims } = inboxTx([old.id]);
     const routes = new EventRoutes([new LockedHandler(), new EverythingHandler()]);
-    const fresh = await routes.claimAndApply(tx, { schema: 'audit', subscriber: 'audit' }, [a, b, old, a].map(delivery));
-    expect(claims).toEqual([['audit', [a.id, b.id, old.id], [a.type, b.type, old.type]]]);
+    const fresh = await routes.claimAndApply(tx, { schema: 'audit', subscriber: 'audit' }, [
+      delivery(a),
+      delivery(b, 2),
+      delivery(old),
+      delivery(a, 1),
+    ]);
+    // A second copy of an event in the batch: its row counts the later attempt.
+    expect(claims).toEqual([['audit', [a.id, b.id, old.id], [a.type, b.type, old.type], [2, 3, 1]]]);
     expect(fresh).toEqual(new Set([a.id, b.id]));
     expect(seen).toEqual([
       { handler: 'locked', ids: [a.id] },

@@ -1,6 +1,7 @@
 import type { SqlRunner } from '@bank/database';
 import { inboxClaimSql } from '../inbox/inbox.sql.js';
 import type { DecodedDelivery } from './delivery.js';
+import { attemptOf } from './failure-policy.js';
 import { ALL_EVENTS, handledEventTypes, inEventContext, type InboundEventHandler } from './inbound-event-handler.js';
 
 interface Route {
@@ -34,10 +35,17 @@ export class EventRoutes {
     deliveries: readonly DecodedDelivery[],
   ): Promise<Set<string>> {
     const events = firstOfEachEvent(deliveries).map((d) => d.event);
+    // Two copies of one event in a batch: the inbox row counts the later attempt.
+    const attempts = new Map<string, number>();
+    for (const d of deliveries) {
+      const id = d.event.id.toLowerCase();
+      attempts.set(id, Math.max(attempts.get(id) ?? 0, attemptOf(d.message)));
+    }
     const claimed = await tx.rows<{ event_id: string }>(inboxClaimSql(inbox.schema), [
       inbox.subscriber,
       events.map((e) => e.id),
       events.map((e) => e.type),
+      events.map((e) => attempts.get(e.id.toLowerCase()) ?? 1),
     ]);
     const fresh = new Set(claimed.map((r) => r.event_id.toLowerCase()));
     const work = events.filter((e) => fresh.has(e.id.toLowerCase()));

@@ -1,7 +1,15 @@
 import { DomainError } from '@bank/contracts';
 import { asyncApiDocument } from '../asyncapi/asyncapi.document.js';
 import { auditTopology } from '../testing/consumer-fixtures.js';
-import { nextStep, PARK_REASON_HEADER, PUBLISHED_BY_HEADER, publisherOf, RETRY_COUNT_HEADER, retriesSoFar } from './failure-policy.js';
+import {
+  attemptOf,
+  nextStep,
+  PARK_REASON_HEADER,
+  PUBLISHED_BY_HEADER,
+  publisherOf,
+  RETRY_COUNT_HEADER,
+  retriesSoFar,
+} from './failure-policy.js';
 import { RetryLaterError, UnprocessableEventError } from './inbound-event-handler.js';
 
 const topology = auditTopology();
@@ -36,6 +44,28 @@ describe('retriesSoFar', () => {
     expect(retriesSoFar({ 'x-retry-count': '2' })).toBe(2);
     expect(retriesSoFar({ 'x-retry-count': -1 })).toBe(0);
     expect(retriesSoFar({ 'x-retry-count': 'x' })).toBe(0);
+  });
+});
+
+describe('attemptOf', () => {
+  const delivery = (headers: Record<string, unknown> | undefined, redelivered = false) => ({
+    fields: { redelivered },
+    properties: { headers },
+  });
+
+  it('is 1 for a first delivery and adds each retry and each return to the queue', () => {
+    expect(attemptOf(delivery(undefined))).toBe(1);
+    expect(attemptOf(delivery({}))).toBe(1);
+    expect(attemptOf(delivery({ 'x-retry-count': 2 }))).toBe(3);
+    expect(attemptOf(delivery({ 'x-delivery-count': 2 }, true))).toBe(3);
+    expect(attemptOf(delivery({ 'x-retry-count': 1, 'x-delivery-count': 1 }, true))).toBe(3);
+  });
+
+  it('counts a redelivery the queue did not number as one, and ignores garbage', () => {
+    expect(attemptOf(delivery({}, true))).toBe(2);
+    expect(attemptOf(delivery({ 'x-delivery-count': 'x' }, true))).toBe(2);
+    expect(attemptOf(delivery({ 'x-delivery-count': -3, 'x-retry-count': 'x' }))).toBe(1);
+    expect(attemptOf(delivery({ 'x-delivery-count': 1.5 }))).toBe(1);
   });
 });
 

@@ -28,6 +28,20 @@ export function retriesSoFar(headers: Record<string, unknown> | undefined): numb
   return Number.isInteger(value) && value >= 0 ? value : 0;
 }
 
+/** Header a quorum queue sets on a message it gives out again (a consumer crashed, nacked or lost its channel). */
+export const DELIVERY_COUNT_HEADER = 'x-delivery-count';
+
+/**
+ * Which attempt at its event a delivery is: 1 for the first, plus each trip through a retry queue
+ * (RETRY_COUNT_HEADER), plus each time the queue gave this copy out again (the quorum queue's count;
+ * without it, one when the broker marks it redelivered). Garbled headers count as none.
+ */
+export function attemptOf(message: { fields: { redelivered: boolean }; properties: { headers?: Record<string, unknown> } }): number {
+  const counted = Number(message.properties.headers?.[DELIVERY_COUNT_HEADER]);
+  const returns = Number.isInteger(counted) && counted > 0 ? counted : message.fields.redelivered ? 1 : 0;
+  return 1 + retriesSoFar(message.properties.headers) + returns;
+}
+
 /**
  * What to do with a message whose processing failed: unfixable errors are parked at once, anything
  * else (database down, an event that overtook its predecessor, a bug) is retried with growing

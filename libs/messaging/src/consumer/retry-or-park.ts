@@ -3,7 +3,15 @@ import type { MessageProperties, Options } from 'amqplib';
 import type { AmqpConnection } from '../amqp/amqp-connection.js';
 import { eventRetries, eventsConsumed } from '../metrics/messaging.metrics.js';
 import { ack, nack, type DecodedDelivery, type Delivery } from './delivery.js';
-import { nextStep, PARK_REASON_HEADER, PUBLISHED_BY_HEADER, publisherOf, RETRY_COUNT_HEADER, retriesSoFar } from './failure-policy.js';
+import {
+  DELIVERY_COUNT_HEADER,
+  nextStep,
+  PARK_REASON_HEADER,
+  PUBLISHED_BY_HEADER,
+  publisherOf,
+  RETRY_COUNT_HEADER,
+  retriesSoFar,
+} from './failure-policy.js';
 import { inEventContext, type InboundEvent } from './inbound-event-handler.js';
 import { formatDelay, type SubscriberTopology } from './subscriber.topology.js';
 
@@ -92,7 +100,7 @@ export class RetryOrPark {
  */
 export function republishOptions(properties: MessageProperties, self: string, extraHeaders: Record<string, unknown>): Options.Publish {
   const headers: Record<string, unknown> = { ...properties.headers };
-  delete headers['x-delivery-count'];
+  delete headers[DELIVERY_COUNT_HEADER];
   delete headers[PUBLISHED_BY_HEADER];
   const publisher = publisherOf(properties, self);
   if (publisher !== undefined) headers[PUBLISHED_BY_HEADER] = publisher;

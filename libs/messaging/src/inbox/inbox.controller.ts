@@ -11,6 +11,7 @@ interface InboxRow {
   event_id: string;
   event_type: string;
   received_at: Date;
+  attempts: number;
 }
 
 /**
@@ -29,6 +30,12 @@ export class InboxController {
   async get(@Param('eventId', UuidParam()) eventId: string): Promise<InboxEntryView> {
     const [row] = await this.sql.rows<InboxRow>(inboxEntrySql(this.options.schema), [this.options.subscriber, eventId]);
     if (!row) throw new DomainError('EVENT_NOT_HANDLED', `${this.options.subscriber} has not handled event ${eventId}`);
-    return { subscriber: row.subscriber, eventId: row.event_id, eventType: row.event_type, handledAt: row.received_at.toISOString() };
+    return {
+      subscriber: row.subscriber,
+      eventId: row.event_id,
+      eventType: row.event_type,
+      handledAt: row.received_at.toISOString(),
+      attempts: row.attempts,
+    };
   }
 }
