@@ -1,8 +1,19 @@
 // ESLint flat config: typed rules (typescript-eslint recommendedTypeChecked through the project
 // service, i.e. tsconfig.json) for TypeScript; a few core rules for the plain .mjs scripts. Formatting
 // is Prettier's job (.prettierrc.json), so no stylistic rules here.
+import { readdirSync } from 'node:fs';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+
+// An app never imports another app, a lib never imports an app: shared code goes to a lib. Imports
+// between apps are relative (`../../../ledger/src/...`), so the pattern is the climb out of the app
+// into another one's `src/` (or through `apps/`), whatever the depth.
+const apps = readdirSync(new URL('./apps/', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+const noImportOf = (targets, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ regex: `^(\\.\\./)+(apps/|(${targets.join('|')})/src/)`, message }] }],
+});
 
 // The Node globals the scripts use; listed here because the `globals` package is not a dependency.
 const nodeGlobals = Object.fromEntries(
@@ -77,6 +88,17 @@ export default defineConfig(
     // Services log through Nest's Logger (pino JSON with the correlation id, secrets redacted), never the console.
     files: ['apps/**', 'libs/**'],
     rules: { 'no-console': 'error' },
+  },
+  ...apps.map((app) => ({
+    files: [`apps/${app}/**/*.{ts,mts,cts}`],
+    rules: noImportOf(
+      apps.filter((other) => other !== app),
+      `apps/${app} may not import another app: move what both need to a lib (docs/CONVENTIONS.md, Layout).`,
+    ),
+  })),
+  {
+    files: ['libs/**/*.{ts,mts,cts}'],
+    rules: noImportOf(apps, 'A lib may not import an app (docs/CONVENTIONS.md, Layout).'),
   },
   {
     // Jest's `expect(mock.method)` passes methods unbound on purpose.

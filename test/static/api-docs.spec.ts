@@ -16,9 +16,9 @@ import {
 } from '@bank/contracts';
 import { asyncApiYaml, bindingsFor, decodeEvent, EVENT_DATA_SCHEMAS as CONSUMER_DTOS, messageName } from '@bank/messaging';
 import { buildOpenApiDocument, renderOpenApi } from '../../apps/orchestrator/src/openapi/openapi-document.js';
-import { AuditTrailHandler } from '../../apps/audit/src/trail/audit-trail.handler.js';
-import { AnalyticsCountersHandler } from '../../apps/analytics/src/summary/analytics-counters.handler.js';
-import { CustomerNoticesHandler } from '../../apps/notifications/src/notices/customer-notices.handler.js';
+import { AuditTrailHandler } from '../../apps/audit/src/trail/audit-trail.event-handler.js';
+import { AnalyticsCountersHandler } from '../../apps/analytics/src/summary/analytics-counters.event-handler.js';
+import { CustomerNoticesHandler } from '../../apps/notifications/src/notices/customer-notices.event-handler.js';
 import { undocumentedCalls } from '../../scripts/bench/contract.mjs';
 import { clientTypes } from '../../scripts/lib/client-types.mjs';
 

@@ -7,7 +7,7 @@ import { ANALYTICS_SCHEMA, ANALYTICS_SUBSCRIBER } from './analytics.schema.js';
 import type { AnalyticsConfig } from './config/analytics.config.js';
 import { analyticsMigrations } from './migrations/index.js';
 import { AnalyticsController } from './summary/analytics.controller.js';
-import { AnalyticsCountersHandler } from './summary/analytics-counters.handler.js';
+import { AnalyticsCountersHandler } from './summary/analytics-counters.event-handler.js';
 import { GetAnalyticsSummaryHandler } from './summary/get-analytics-summary.handler.js';
 
 /** What analytics prunes: its inbox (the counters are the point and stay). */

@@ -10,7 +10,7 @@ import { ListCheckpointsHandler } from './checkpoints/list-checkpoints.handler.j
 import { AuditConfig } from './config/audit.config.js';
 import { auditMigrations } from './migrations/index.js';
 import { AuditController } from './trail/audit.controller.js';
-import { AuditTrailHandler } from './trail/audit-trail.handler.js';
+import { AuditTrailHandler } from './trail/audit-trail.event-handler.js';
 import { ListAuditEventsHandler } from './trail/list-audit-events.handler.js';
 import { VerifyAuditChainHandler } from './trail/verify-audit-chain.handler.js';
 

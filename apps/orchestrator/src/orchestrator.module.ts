@@ -5,6 +5,7 @@ import { DatabaseModule, olderThan, RetentionConfig, RetentionModule, type Reten
 import { brokerHealth, OutboxRelayModule } from '@bank/messaging';
 import { AccountDirectory } from './accounts/account-directory.js';
 import { AccountsController } from './accounts/accounts.controller.js';
+import { AccountsService } from './accounts/accounts.service.js';
 import { AccessTokenGuard } from './auth/access-token.guard.js';
 import { AccessTokenVerifier } from './auth/signing-keys.service.js';
 import type { OrchestratorConfig } from './config/orchestrator.config.js';
@@ -16,14 +17,15 @@ import { LoginService } from './login/login.service.js';
 import { orchestratorMigrations } from './migrations/index.js';
 import { ORCHESTRATOR_SCHEMA } from './orchestrator.schema.js';
 import { DepositSaga } from './saga/deposit.saga.js';
-import { SagaMetricsHandler } from './saga/saga-metrics.handler.js';
+import { SagaMetricsHandler } from './saga/saga-metrics.event-handler.js';
 import { SagaRecoveryService } from './saga/saga-recovery.service.js';
-import { ACCOUNTS_RPC, AUTH_RPC, LEDGER_RPC, NOTIFICATIONS_RPC } from './orchestrator.tokens.js';
-import { SAGA_SETTINGS, type SagaSettings } from './saga/saga.settings.js';
+import { ACCOUNTS_RPC, AUTH_RPC, LEDGER_RPC, NOTIFICATIONS_RPC, SAGA_SETTINGS, TIMELINE_SETTINGS } from './orchestrator.tokens.js';
+import type { SagaSettings } from './saga/saga.settings.js';
 import { TransferSaga } from './saga/transfer.saga.js';
 import { StartTransferHandler } from './transfers/start-transfer.handler.js';
+import { TransferReads } from './transfers/transfer-reads.service.js';
 import { TransferRepository } from './transfers/transfer.repository.js';
-import { TIMELINE_SETTINGS, TransferTimelineService, type TimelineSettings } from './transfers/transfer-timeline.service.js';
+import { TransferTimelineService, type TimelineSettings } from './transfers/transfer-timeline.service.js';
 import { TransfersController } from './transfers/transfers.controller.js';
 import { uiParts } from './ui/ui.parts.js';
 
@@ -109,8 +111,10 @@ export class OrchestratorModule {
         AccessTokenVerifier,
         AccessTokenGuard,
         AccountDirectory,
+        AccountsService,
         LoginService,
         TransferRepository,
+        TransferReads,
         DepositRepository,
         TransferSaga,
         DepositSaga,

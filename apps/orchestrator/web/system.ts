@@ -1,30 +1,7 @@
 import { stream } from './api.js';
 import { arrowDefs, h, put, s } from './dom.js';
-
-interface ServiceStatus {
-  name: string;
-  healthy: boolean;
-  problem?: string;
-  delayMs: number;
-}
-interface SubscriberStatus {
-  name: string;
-  queued: number;
-  retrying: number;
-  deadLettered: number;
-  applied: number;
-  paused: boolean;
-}
-interface SystemSnapshot {
-  at: string;
-  development: boolean;
-  services: ServiceStatus[];
-  transfersPerSecond: number;
-  outcomes: Record<string, number>;
-  outboxBacklog: Record<string, number>;
-  subscribers: SubscriberStatus[];
-  ledgerRefusesNext: number;
-}
+// The server's own declaration of what the stream sends: the page cannot drift from it.
+import type { SystemSnapshot } from '../src/ui/ui.views.js';
 
 /** An arrow of the drawing, as the orchestrator derives it from the services' own tables (GET /ui/api/info). */
 export interface TopologyEdge {

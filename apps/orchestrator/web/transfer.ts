@@ -1,50 +1,8 @@
 import { ApiError, money, session, stream } from './api.js';
 import { arrowDefs, h, ms, put, s, shortId } from './dom.js';
-
-interface StepRecord {
-  name: string;
-  status: 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'RETRYING';
-  at: string;
-  code?: string;
-}
-interface TimelineEntry {
-  at: string;
-  source: string;
-  what: string;
-  eventId?: string;
-  attempts?: number;
-}
-interface SubscriberLane {
-  name: string;
-  state: 'no-event' | 'handled' | 'waiting' | 'unanswered' | 'older-than-retention';
-  handledAt?: string;
-  attempts?: number;
-  queued?: number;
-  retrying?: number;
-  deadLettered?: number;
-  paused?: boolean;
-}
-export interface TransferLive {
-  transfer: {
-    id: string;
-    status: string;
-    fromAccountId: string;
-    toAccountId: string;
-    amount: number;
-    currency: string;
-    reference: string | null;
-    failureCode?: string;
-    createdAt: string;
-    completedAt?: string;
-    steps: StepRecord[];
-  };
-  correlationId: string;
-  /** traceId when tracing sampled the transfer's request; traceUrl when TRACE_UI_URL is set. */
-  timeline: { entries: TimelineEntry[]; complete: boolean; traceId?: string; traceUrl?: string };
-  event: { eventId: string; type: string; writtenAt: string; publishedAt: string | null; attempts: number } | null;
-  subscribers: SubscriberLane[];
-  settled: boolean;
-}
+// The server's own declarations of what the stream sends: the page cannot drift from them.
+import type { StepRecord } from '../src/transfers/transfer.view.js';
+import type { SubscriberLane, TransferLive } from '../src/ui/ui.views.js';
 
 /** One saga step as a call: from its STARTED record to its outcome, with the retries in between. */
 export interface Call {

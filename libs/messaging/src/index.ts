@@ -15,6 +15,8 @@ export * from './consumer/event-decoder.js';
 export * from './consumer/failure-policy.js';
 export * from './consumer/subscriber.topology.js';
 export * from './consumer/subscriber.config.js';
+export * from './consumer/retry-or-park.js';
+export * from './consumer/event-subscriber.tokens.js';
 export * from './consumer/event-subscriber.service.js';
 export * from './consumer/event-subscriber.module.js';
 export * from './metrics/messaging.metrics.js';

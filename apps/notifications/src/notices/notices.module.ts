@@ -3,7 +3,7 @@ import type { BrokerConfig } from '@bank/common';
 import { loadConfig } from '@bank/common';
 import { EventSubscriberModule, SubscriberConfig } from '@bank/messaging';
 import { NOTIFICATIONS_SCHEMA } from '../notifications.schema.js';
-import { CustomerNoticesHandler } from './customer-notices.handler.js';
+import { CustomerNoticesHandler } from './customer-notices.event-handler.js';
 
 export const NOTIFICATIONS_SUBSCRIBER = 'notifications';
 

@@ -1,19 +1,11 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import {
-  AccountsPatterns,
-  LedgerPatterns,
-  type AccountView,
-  type ListAccountsReply,
-  type OpenAccountReply,
-  type StatementReply,
-} from '@bank/contracts';
-import { RpcClient, UuidParam } from '@bank/common';
+import type { AccountView, ListAccountsReply, StatementReply } from '@bank/contracts';
+import { UuidParam } from '@bank/common';
 import { AccessTokenGuard, CustomerId } from '../auth/access-token.guard.js';
-import { ACCOUNTS_RPC, LEDGER_RPC } from '../orchestrator.tokens.js';
 import { ApiCallsServices, ApiProblems } from '../openapi/problems.js';
-import { AccountDirectory } from './account-directory.js';
+import { AccountsService } from './accounts.service.js';
 import { AccountResponse, AccountsQueryDto, OpenAccountDto, StatementQueryDto, StatementResponse } from './accounts.dto.js';
 
 const DEFAULT_PAGE = 100;
@@ -23,11 +15,7 @@ const DEFAULT_PAGE = 100;
 @UseGuards(AccessTokenGuard)
 @Controller('accounts')
 export class AccountsController {
-  constructor(
-    @Inject(ACCOUNTS_RPC) private readonly accounts: RpcClient,
-    @Inject(LEDGER_RPC) private readonly ledger: RpcClient,
-    private readonly directory: AccountDirectory,
-  ) {}
+  constructor(private readonly accounts: AccountsService) {}
 
   @Post()
   @HttpCode(201)
@@ -42,14 +30,8 @@ export class AccountsController {
   @ApiUnprocessableEntityResponse({ description: 'the customer has as many accounts as one may open (ACCOUNTS_MAX_PER_CUSTOMER)' })
   @ApiProblems('ACCOUNT_LIMIT_REACHED')
   @ApiCallsServices()
-  async open(@CustomerId() customerId: string, @Body() body: OpenAccountDto): Promise<AccountView> {
-    const account = await this.accounts.send<OpenAccountReply>(
-      AccountsPatterns.OpenAccount,
-      { customerId, currency: body.currency },
-      { retries: 0 },
-    );
-    this.directory.remember(account);
-    return account;
+  open(@CustomerId() customerId: string, @Body() body: OpenAccountDto): Promise<AccountView> {
+    return this.accounts.open(customerId, body.currency);
   }
 
   /**
@@ -77,14 +59,8 @@ export class AccountsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ListAccountsReply> {
     const limit = query.limit ?? DEFAULT_PAGE;
-    // One more than the page: whether a next page exists without a second query.
-    const accounts = await this.accounts.send<ListAccountsReply>(AccountsPatterns.ListAccounts, {
-      customerId,
-      limit: limit + 1,
-      ...(query.cursor ? { afterAccountId: query.cursor } : {}),
-    });
-    const page = accounts.slice(0, limit);
-    if (accounts.length > limit) void reply.header('link', `</accounts?limit=${limit}&cursor=${page[page.length - 1].id}>; rel="next"`);
+    const { page, more } = await this.accounts.list(customerId, limit, query.cursor);
+    if (more) void reply.header('link', `</accounts?limit=${limit}&cursor=${page[page.length - 1].id}>; rel="next"`);
     return page;
   }
 
@@ -98,7 +74,7 @@ export class AccountsController {
   @ApiProblems('ACCOUNT_NOT_FOUND')
   @ApiCallsServices()
   get(@CustomerId() customerId: string, @Param('id', UuidParam()) id: string): Promise<AccountView> {
-    return this.directory.fetch(id, customerId);
+    return this.accounts.get(id, customerId);
   }
 
   @Get(':id/statement')
@@ -110,18 +86,11 @@ export class AccountsController {
   @ApiOkResponse({ type: StatementResponse, description: 'a page of the statement; nextCursor is null on the last page' })
   @ApiProblems('ACCOUNT_NOT_FOUND')
   @ApiCallsServices()
-  async statement(
+  statement(
     @CustomerId() customerId: string,
     @Param('id', UuidParam()) id: string,
     @Query() query: StatementQueryDto,
   ): Promise<StatementReply> {
-    const account = await this.directory.fetch(id, customerId);
-    const statement = await this.ledger.send<StatementReply>(LedgerPatterns.GetStatement, {
-      accountId: id,
-      limit: query.limit ?? 100,
-      ...(query.cursor ? { cursor: query.cursor } : {}),
-    });
-    // The account's own currency and balance: the contract's "balance equals the account's balance".
-    return { ...statement, accountId: id, currency: account.currency, balance: account.balance };
+    return this.accounts.statement(id, customerId, query.limit ?? 100, query.cursor);
   }
 }

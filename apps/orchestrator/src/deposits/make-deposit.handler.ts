@@ -6,7 +6,8 @@ import { awaitSaga, checkReplay } from '../common/idempotent-replay.js';
 import { requestFingerprint } from '../common/idempotency-key.js';
 import { DepositSaga } from '../saga/deposit.saga.js';
 import { SAGA_OWNER } from '../saga/saga-owner.js';
-import { SAGA_SETTINGS, type SagaSettings } from '../saga/saga.settings.js';
+import { SAGA_SETTINGS } from '../orchestrator.tokens.js';
+import type { SagaSettings } from '../saga/saga.settings.js';
 import { DepositRepository } from './deposit.repository.js';
 import type { DepositRow } from './deposit.row.js';
 import { MakeDepositCommand } from './make-deposit.command.js';
@@ -49,7 +50,7 @@ export class MakeDepositHandler implements ICommandHandler<MakeDepositCommand, D
       this.saga.drive(row),
       this.settings.syncWaitMs,
       () => this.deposits.markResponded(row.id),
-      (error) => this.logger.error({ msg: 'deposit saga failed in background', depositId: row.id, error: String(error) }),
+      (error) => this.logger.error({ msg: 'deposit saga failed in background', depositId: row.id, err: error }),
     );
   }
 }

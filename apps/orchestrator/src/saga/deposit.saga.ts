@@ -12,10 +12,10 @@ import {
 import { RpcClient } from '@bank/common';
 import { DepositRepository } from '../deposits/deposit.repository.js';
 import type { DepositRow } from '../deposits/deposit.row.js';
-import { ACCOUNTS_RPC, LEDGER_RPC } from '../orchestrator.tokens.js';
+import { ACCOUNTS_RPC, LEDGER_RPC, SAGA_SETTINGS } from '../orchestrator.tokens.js';
 import { SAGA_OWNER } from './saga-owner.js';
 import { SagaSteps } from './saga-steps.js';
-import { SAGA_SETTINGS, type SagaSettings } from './saga.settings.js';
+import type { SagaSettings } from './saga.settings.js';
 
 /**
  * Money entering from outside: POST_LEDGER (debit the bank's settlement account, credit the customer's)

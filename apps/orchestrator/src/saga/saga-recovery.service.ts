@@ -3,7 +3,8 @@ import { DepositRepository } from '../deposits/deposit.repository.js';
 import { TransferRepository } from '../transfers/transfer.repository.js';
 import { DepositSaga } from './deposit.saga.js';
 import { SAGA_OWNER } from './saga-owner.js';
-import { SAGA_SETTINGS, type SagaSettings } from './saga.settings.js';
+import { SAGA_SETTINGS } from '../orchestrator.tokens.js';
+import type { SagaSettings } from './saga.settings.js';
 import { TransferSaga } from './transfer.saga.js';
 
 const BATCH = 20;
@@ -42,7 +43,7 @@ export class SagaRecoveryService implements OnApplicationBootstrap, OnApplicatio
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.sweep()
-        .catch((error: unknown) => this.logger.error({ msg: 'recovery sweep failed', error: String(error) }))
+        .catch((error: unknown) => this.logger.error({ msg: 'recovery sweep failed', err: error }))
         .finally(() => this.schedule(this.settings.recoveryIntervalMs));
     }, delayMs);
   }

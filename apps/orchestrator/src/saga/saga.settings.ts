@@ -8,7 +8,6 @@ export interface SagaSettings {
   syncWaitMs: number;
   recoveryIntervalMs: number;
 }
-export const SAGA_SETTINGS = Symbol('SAGA_SETTINGS');
 
 /** A saga step's retry waits from 100 ms, doubling, up to the configured cap, less up to a quarter of jitter. */
 export function stepRetryPolicy(maxBackoffMs: number): BackoffPolicy {

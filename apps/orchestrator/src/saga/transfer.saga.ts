@@ -14,11 +14,11 @@ import { context, trace } from '@opentelemetry/api';
 import { extractTraceContext, inSpan, isTracing, RpcClient } from '@bank/common';
 import { stepRecord as record, TransferRepository } from '../transfers/transfer.repository.js';
 import type { StepRecord, TransferRow, TransferStatus, TransferStep } from '../transfers/transfer.row.js';
-import { ACCOUNTS_RPC, LEDGER_RPC } from '../orchestrator.tokens.js';
+import { ACCOUNTS_RPC, LEDGER_RPC, SAGA_SETTINGS } from '../orchestrator.tokens.js';
 import { TransferFinishedEvent } from './saga.events.js';
 import { SAGA_OWNER } from './saga-owner.js';
 import { SagaSteps } from './saga-steps.js';
-import { SAGA_SETTINGS, type SagaSettings } from './saga.settings.js';
+import type { SagaSettings } from './saga.settings.js';
 
 /**
  * The transfer saga, orchestrated. Forward: RESERVE_FUNDS (a hold on the source) -> POST_LEDGER

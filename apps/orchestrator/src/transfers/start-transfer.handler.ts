@@ -7,7 +7,8 @@ import { AccountDirectory } from '../accounts/account-directory.js';
 import { awaitSaga, checkReplay } from '../common/idempotent-replay.js';
 import { requestFingerprint } from '../common/idempotency-key.js';
 import { SAGA_OWNER } from '../saga/saga-owner.js';
-import { SAGA_SETTINGS, type SagaSettings } from '../saga/saga.settings.js';
+import { SAGA_SETTINGS } from '../orchestrator.tokens.js';
+import type { SagaSettings } from '../saga/saga.settings.js';
 import { TransferSaga } from '../saga/transfer.saga.js';
 import { StartTransferCommand } from './start-transfer.command.js';
 import { TransferRepository } from './transfer.repository.js';
@@ -67,7 +68,7 @@ export class StartTransferHandler implements ICommandHandler<StartTransferComman
       this.saga.drive(row),
       this.settings.syncWaitMs,
       () => this.transfers.markResponded(row.id),
-      (error) => this.logger.error({ msg: 'transfer saga failed in background', transferId: row.id, error: String(error) }),
+      (error) => this.logger.error({ msg: 'transfer saga failed in background', transferId: row.id, err: error }),
     );
     return { row: finished, replayed: false };
   }

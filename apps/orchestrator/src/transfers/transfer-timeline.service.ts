@@ -1,10 +1,11 @@
 import { Agent, request } from 'node:https';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { clientTls, injectTraceContext, sampledTraceId, type TlsIdentity } from '@bank/common';
+import { clientTls, errorMessage, injectTraceContext, sampledTraceId, type TlsIdentity } from '@bank/common';
 import type { ErrorCode, InboxEntryView, ServiceIdentity } from '@bank/contracts';
+import { TIMELINE_SETTINGS } from '../orchestrator.tokens.js';
 import type { TransferRow } from './transfer.row.js';
+import type { TimelineEntry, TransferTimeline } from './transfer.view.js';
 
-export const TIMELINE_SETTINGS = Symbol('TIMELINE_SETTINGS');
 export interface TimelineSettings {
   auditUrl: string;
   notificationsUrl: string;
@@ -17,30 +18,6 @@ export interface TimelineSettings {
   inboxRetentionHours: number;
   /** TRACE_UI_URL: `{traceId}` in it is replaced by the id, or the id is appended; empty for none. */
   traceUiUrl?: string;
-}
-
-/** One moment in a transfer's life, from either half of the system. */
-export interface TimelineEntry {
-  at: string;
-  /** 'saga' (orchestrated steps) or the subscriber that recorded or handled an event (choreographed). */
-  source: string;
-  what: string;
-  eventId?: string;
-  /** A subscriber's entry: after how many attempts it handled the event (absent once its inbox row is pruned). */
-  attempts?: number;
-}
-
-export interface TransferTimeline {
-  entries: TimelineEntry[];
-  /**
-   * False when a service asked (audit; notifications and analytics once the transfer published its
-   * final event) did not answer in time: its part is then missing, not empty. "Not handled yet" is an answer.
-   */
-  complete: boolean;
-  /** The trace of the request that started the transfer, when tracing sampled it. */
-  traceId?: string;
-  /** That trace in the trace UI (TRACE_UI_URL). */
-  traceUrl?: string;
 }
 
 interface AuditRecord {
@@ -138,7 +115,7 @@ export class TransferTimelineService implements OnModuleDestroy {
     try {
       return await getJson(url, this.agents[source], this.settings.timeoutMs);
     } catch (error) {
-      this.logger.warn({ msg: 'timeline source unavailable', source, transferId, error: String(error) });
+      this.logger.warn({ msg: 'timeline source unavailable', source, transferId, err: errorMessage(error) });
       return undefined;
     }
   }

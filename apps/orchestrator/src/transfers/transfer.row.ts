@@ -1,16 +1,8 @@
 import type { TraceCarrier } from '@bank/common';
+import type { StepRecord, TransferStatus, TransferStep, TransferView } from './transfer.view.js';
 
-/** Steps of the transfer saga, forward then compensating. */
-export type TransferStep = 'RESERVE_FUNDS' | 'POST_LEDGER' | 'COMMIT_FUNDS' | 'REVERSE_LEDGER' | 'RELEASE_FUNDS' | 'DONE';
-export type TransferStatus = 'PENDING' | 'COMPLETED' | 'FAILED' | 'NEEDS_ATTENTION';
-export type StepStatus = 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'RETRYING';
-
-export interface StepRecord {
-  name: Exclude<TransferStep, 'DONE'>;
-  status: StepStatus;
-  at: string;
-  code?: string;
-}
+// The saga and the repositories import the view types from here, with the row they come from.
+export type { StepRecord, StepStatus, TransferStatus, TransferStep, TransferView } from './transfer.view.js';
 
 export interface TransferRow {
   id: string;
@@ -39,21 +31,6 @@ export interface TransferRow {
   final_event_id: string | null;
   /** W3C trace context of the request that started the saga (tracing on): a resumed step joins that trace. */
   trace_context?: TraceCarrier | null;
-}
-
-/** The public Transfer resource. */
-export interface TransferView {
-  id: string;
-  status: TransferStatus;
-  fromAccountId: string;
-  toAccountId: string;
-  amount: number;
-  currency: string;
-  reference: string | null;
-  failureCode?: string;
-  createdAt: string;
-  completedAt?: string;
-  steps: StepRecord[];
 }
 
 export function toTransferView(row: TransferRow): TransferView {

@@ -13,16 +13,15 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UuidParam } from '@bank/common';
-import { DomainError, REQUEST_REFUSAL_CODES } from '@bank/contracts';
+import { REQUEST_REFUSAL_CODES } from '@bank/contracts';
 import { AccessTokenGuard, CustomerId } from '../auth/access-token.guard.js';
 import { IdempotencyKey } from '../common/idempotency-key.js';
 import { ApiCallsServices, ApiProblems, ApiRefusals } from '../openapi/problems.js';
 import { StartTransferCommand } from './start-transfer.command.js';
 import type { StartedTransfer } from './start-transfer.handler.js';
 import { transferAnswer } from './transfer-answer.js';
-import { TransferRepository } from './transfer.repository.js';
-import { TransferTimelineService, type TransferTimeline } from './transfer-timeline.service.js';
-import { toTransferView, type TransferView } from './transfer.row.js';
+import { TransferReads } from './transfer-reads.service.js';
+import type { TransferTimeline, TransferView } from './transfer.view.js';
 import { CreateTransferDto, TransferResponse, TransferWithTimelineResponse } from './transfers.dto.js';
 
 @ApiTags('transfers')
@@ -32,8 +31,7 @@ import { CreateTransferDto, TransferResponse, TransferWithTimelineResponse } fro
 export class TransfersController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly transfers: TransferRepository,
-    private readonly timeline: TransferTimelineService,
+    private readonly reads: TransferReads,
   ) {}
 
   @Post()
@@ -100,15 +98,7 @@ export class TransfersController {
   })
   @ApiOkResponse({ type: TransferWithTimelineResponse, description: 'the transfer with its timeline' })
   @ApiProblems('TRANSFER_NOT_FOUND')
-  async get(
-    @CustomerId() customerId: string,
-    @Param('id', UuidParam()) id: string,
-  ): Promise<TransferView & { timeline: TransferTimeline }> {
-    const row = await this.transfers.findById(id);
-    // Visible to the owners of either account; to anyone else it does not exist.
-    if (!row || (row.customer_id !== customerId && row.to_customer_id !== customerId)) {
-      throw new DomainError('TRANSFER_NOT_FOUND', `Transfer ${id} not found`);
-    }
-    return { ...toTransferView(row), timeline: await this.timeline.build(row) };
+  get(@CustomerId() customerId: string, @Param('id', UuidParam()) id: string): Promise<TransferView & { timeline: TransferTimeline }> {
+    return this.reads.withTimeline(id, customerId);
   }
 }

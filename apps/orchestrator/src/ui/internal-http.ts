@@ -1,14 +1,10 @@
 import { Agent, request } from 'node:https';
 import { clientTls, type TlsIdentity } from '@bank/common';
+import type { InternalApp } from './ui.views.js';
 
-/** The apps behind the orchestrator that the page shows (their internal HTTPS ports). */
-export const INTERNAL_APPS = ['accounts', 'ledger', 'auth', 'notifications', 'audit', 'analytics'] as const;
-export type InternalApp = (typeof INTERNAL_APPS)[number];
 /** The apps with "break it" controls (POST /dev/faults). */
 export const FAULTABLE_APPS = ['accounts', 'ledger', 'notifications', 'audit', 'analytics'] as const satisfies readonly InternalApp[];
 export type FaultableApp = (typeof FAULTABLE_APPS)[number];
-export const SUBSCRIBER_APPS = ['notifications', 'audit', 'analytics'] as const satisfies readonly InternalApp[];
-export type SubscriberApp = (typeof SUBSCRIBER_APPS)[number];
 
 export interface InternalAnswer {
   status: number;

@@ -2,55 +2,16 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { exhaustMap, from, type Observable, ReplaySubject, share, timer } from 'rxjs';
 import { metricsRegistry } from '@bank/common';
 import { Sql } from '@bank/database';
+import { InternalHttp, parseMetrics, type Sample, sumOf } from './internal-http.js';
+import { DevFaultBook, INTERNAL_HTTP, UI_SETTINGS, type UiSettings } from './ui.settings.js';
 import {
   INTERNAL_APPS,
   type InternalApp,
-  InternalHttp,
-  parseMetrics,
-  type Sample,
+  type ServiceStatus,
   SUBSCRIBER_APPS,
-  type SubscriberApp,
-  sumOf,
-} from './internal-http.js';
-import { DevFaultBook, INTERNAL_HTTP, UI_SETTINGS, type UiSettings } from './ui.settings.js';
-
-export interface ServiceStatus {
-  name: 'orchestrator' | InternalApp;
-  /** /health answered 200 (the orchestrator: its database answered). */
-  healthy: boolean;
-  /** What was wrong, when not healthy (status code or error). */
-  problem?: string;
-  /** "Break it" delay on this service, ms (0: none). */
-  delayMs: number;
-}
-
-export interface SubscriberStatus {
-  name: SubscriberApp;
-  /** Ready in the main queue. */
-  queued: number;
-  /** Waiting in the retry queues. */
-  retrying: number;
-  /** Parked in the dead-letter queue. */
-  deadLettered: number;
-  /** Events applied since the subscriber started (events_consumed_total, outcome processed). */
-  applied: number;
-  paused: boolean;
-}
-
-export interface SystemSnapshot {
-  at: string;
-  development: boolean;
-  services: ServiceStatus[];
-  /** Transfers finished per second since the previous sample (this orchestrator). */
-  transfersPerSecond: number;
-  /** Finished transfers by status since this orchestrator started. */
-  outcomes: Record<string, number>;
-  /** Outbox rows not yet confirmed by the broker, per producer. */
-  outboxBacklog: Record<string, number>;
-  subscribers: SubscriberStatus[];
-  /** The ledger's pending "refuse the next N postings". */
-  ledgerRefusesNext: number;
-}
+  type SubscriberStatus,
+  type SystemSnapshot,
+} from './ui.views.js';
 
 /**
  * The one poller behind every open /ui/system (and the subscriber lanes of /ui/transfers/:id): it

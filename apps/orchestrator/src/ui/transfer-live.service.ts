@@ -2,51 +2,23 @@ import { Injectable } from '@nestjs/common';
 import { distinctUntilChanged, exhaustMap, from, map, Observable, takeWhile, timer } from 'rxjs';
 import { Sql } from '@bank/database';
 import { TransferRepository } from '../transfers/transfer.repository.js';
-import { TransferTimelineService, type TransferTimeline } from '../transfers/transfer-timeline.service.js';
-import { toTransferView, type TransferRow, type TransferView } from '../transfers/transfer.row.js';
-import { SUBSCRIBER_APPS, type SubscriberApp } from './internal-http.js';
+import { TransferTimelineService } from '../transfers/transfer-timeline.service.js';
+import { toTransferView, type TransferRow } from '../transfers/transfer.row.js';
+import type { TransferTimeline } from '../transfers/transfer.view.js';
 import { SystemMonitor } from './system-monitor.service.js';
+import {
+  type OutboxEventView,
+  SUBSCRIBER_APPS,
+  type SubscriberApp,
+  type SubscriberLane,
+  type SubscriberState,
+  type TransferLive,
+} from './ui.views.js';
 
 /** How often an open transfer page re-reads its transfer, until it is final and every subscriber answered. */
 export const TRANSFER_POLL_MS = 500;
 /** A page left open on a transfer that never settles (a subscriber paused for good) stops after this. */
 export const TRANSFER_WATCH_MAX_MS = 15 * 60_000;
-
-/** The event the final state published, as the orchestrator's outbox has it. */
-export interface OutboxEventView {
-  eventId: string;
-  type: string;
-  writtenAt: string;
-  /** When the broker confirmed it; null while it waits in the outbox. */
-  publishedAt: string | null;
-  /** Publish attempts (returns, nacks) before the confirm. */
-  attempts: number;
-}
-
-export type SubscriberState = 'no-event' | 'handled' | 'waiting' | 'unanswered' | 'older-than-retention';
-
-export interface SubscriberLane {
-  name: SubscriberApp;
-  state: SubscriberState;
-  handledAt?: string;
-  /** After how many attempts it handled the event (1: the first delivery); absent once its inbox row is pruned. */
-  attempts?: number;
-  /** The subscriber's queues while it has not handled the event (from the shared system poller). */
-  queued?: number;
-  retrying?: number;
-  deadLettered?: number;
-  paused?: boolean;
-}
-
-export interface TransferLive {
-  transfer: TransferView;
-  correlationId: string;
-  timeline: TransferTimeline;
-  event: OutboxEventView | null;
-  subscribers: SubscriberLane[];
-  /** Final, and every subscriber answered about its event: the stream ends after this one. */
-  settled: boolean;
-}
 
 interface OutboxRow {
   id: string;

@@ -2,7 +2,7 @@ import { DomainError } from '@bank/contracts';
 import type { InternalHttp } from './internal-http.js';
 import type { SystemMonitor } from './system-monitor.service.js';
 import type { TransferLiveService } from './transfer-live.service.js';
-import type { TransferRepository } from '../transfers/transfer.repository.js';
+import type { TransferReads } from '../transfers/transfer-reads.service.js';
 import { UiController } from './ui.controller.js';
 import { DevFaultBook, type UiSettings } from './ui.settings.js';
 
@@ -24,7 +24,7 @@ describe('UiController: try it and break it only under development rules', () =>
       http,
       {} as SystemMonitor,
       {} as TransferLiveService,
-      {} as TransferRepository,
+      {} as TransferReads,
       new DevFaultBook(),
     );
 

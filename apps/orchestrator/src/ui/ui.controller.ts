@@ -5,7 +5,7 @@ import { map, type Observable } from 'rxjs';
 import { UuidParam, type DevFaultState } from '@bank/common';
 import { DomainError, E164_PATTERN, type OutboxMessageView } from '@bank/contracts';
 import { AccessTokenGuard, CustomerId } from '../auth/access-token.guard.js';
-import { TransferRepository } from '../transfers/transfer.repository.js';
+import { TransferReads } from '../transfers/transfer-reads.service.js';
 import { FAULTABLE_APPS, type FaultableApp, type InternalAnswer } from './internal-http.js';
 import { SystemMonitor } from './system-monitor.service.js';
 import { systemTopology, type SystemTopology } from './topology.js';
@@ -38,7 +38,7 @@ export class UiController {
     @Inject(INTERNAL_HTTP) private readonly http: InternalHttp,
     private readonly monitor: SystemMonitor,
     private readonly live: TransferLiveService,
-    private readonly transfers: TransferRepository,
+    private readonly transfers: TransferReads,
     private readonly faults: DevFaultBook,
   ) {}
 
@@ -58,11 +58,8 @@ export class UiController {
   @Sse('transfers/:id/stream')
   @UseGuards(AccessTokenGuard)
   async transfer(@CustomerId() customerId: string, @Param('id', UuidParam()) id: string): Promise<Observable<MessageEvent>> {
-    const row = await this.transfers.findById(id);
     // The same rule as GET /transfers/:id: the owners of either account, to anyone else it does not exist.
-    if (!row || (row.customer_id !== customerId && row.to_customer_id !== customerId)) {
-      throw new DomainError('TRANSFER_NOT_FOUND', `Transfer ${id} not found`);
-    }
+    await this.transfers.visible(id, customerId);
     return this.live.watch(id).pipe(map((data) => ({ data })));
   }
 

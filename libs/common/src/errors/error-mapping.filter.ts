@@ -2,6 +2,7 @@ import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Observable, throwError } from 'rxjs';
 import { DomainError, type RpcErrorPayload } from '@bank/contracts';
+import { errorMessage } from '../logging/logger.js';
 import { toProblem } from './problem.js';
 
 /**
@@ -20,7 +21,8 @@ export class ErrorMappingFilter implements ExceptionFilter {
     const problem = toProblem(error, (request.url.split('?')[0] ?? request.url) || '/');
     // Unexpected failures only: a 503 from /health or a dependency being down is an answer, not a bug.
     if (problem.code === 'INTERNAL') this.logger.error(error instanceof Error ? error : String(error));
-    else if (problem.status === 503 && !(error instanceof DomainError)) this.logger.warn({ msg: 'dependency unavailable', error: String(error) });
+    else if (problem.status === 503 && !(error instanceof DomainError))
+      this.logger.warn({ msg: 'dependency unavailable', err: errorMessage(error) });
     // A refusal that knows when it will pass (a rate limit) says so in the standard header too (RFC 9110 10.2.3).
     if (typeof problem.retryAfterSeconds === 'number') void reply.header('retry-after', String(problem.retryAfterSeconds));
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
@@ -33,7 +35,7 @@ export class ErrorMappingFilter implements ExceptionFilter {
     }
     const { code } = toProblem(error, '');
     if (code === 'SERVICE_UNAVAILABLE') {
-      this.logger.warn({ msg: 'dependency unavailable', error: String(error) });
+      this.logger.warn({ msg: 'dependency unavailable', err: errorMessage(error) });
       return throwError(() => ({ code, message: 'A dependency is unavailable; try again' }));
     }
     this.logger.error(error instanceof Error ? error : String(error));

@@ -112,3 +112,11 @@ export class PinoLoggerService implements LoggerService {
     }
   }
 }
+
+/**
+ * What goes under `err` in the log line of an expected failure (a dependency down, a retry): the
+ * message, without the stack that pino's `err` serializer would add for an Error object.
+ */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -159,7 +159,10 @@ export const ALL_EVENT_TYPES: readonly EventType[] = Object.values(EventTypes);
 
 /**
  * What each subscriber of the system binds its queue to (`#`: every event). The handlers'
- * @OnEvents are the truth at run time; a test holds this table to them.
+ * @OnEvents are the truth at run time; a test holds this table to them. Both exist because the
+ * AsyncAPI document is made by libs/messaging and served by the orchestrator, neither of which may
+ * import the subscribing apps (an app never imports another app): this table is the part of the
+ * handlers' declarations the document needs, written where every side can read it.
  */
 export const EVENT_SUBSCRIPTIONS: Readonly<Record<'audit' | 'analytics' | 'notifications', readonly (EventType | '#')[]>> = {
   audit: ['#'],

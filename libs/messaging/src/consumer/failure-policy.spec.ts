@@ -1,5 +1,6 @@
 import { DomainError } from '@bank/contracts';
 import { asyncApiDocument } from '../asyncapi/asyncapi.document.js';
+import { auditTopology } from '../testing/consumer-fixtures.js';
 import {
   attemptOf,
   nextStep,
@@ -9,17 +10,9 @@ import {
   RETRY_COUNT_HEADER,
   retriesSoFar,
 } from './failure-policy.js';
-import { republishOptions } from './event-subscriber.service.js';
 import { RetryLaterError, UnprocessableEventError } from './inbound-event-handler.js';
-import { subscriberTopology } from './subscriber.topology.js';
 
-const topology = subscriberTopology({
-  subscriber: 'audit',
-  exchange: 'bank.events',
-  bindings: ['#'],
-  retryDelaysMs: [1000, 5000, 30000],
-  deliveryLimit: 10,
-});
+const topology = auditTopology();
 
 describe('nextStep', () => {
   it('retries a transient failure with growing delays, then parks it', () => {
@@ -92,27 +85,6 @@ describe('publisherOf', () => {
     );
     expect(publisherOf({ headers: { [PUBLISHED_BY_HEADER]: 'bank_orchestrator' } }, 'bank_audit')).toBeUndefined();
     expect(publisherOf({ userId: 'bank_audit' }, 'bank_audit')).toBeUndefined();
-  });
-});
-
-describe('republishOptions', () => {
-  const properties = (userId: string | undefined, headers: Record<string, unknown> = {}) =>
-    ({ userId, headers, messageId: 'm1', contentType: 'application/json' }) as unknown as Parameters<typeof republishOptions>[0];
-
-  it('stamps the subscriber as userId and keeps the original publisher in the header', () => {
-    const options = republishOptions(properties('bank_orchestrator', { 'x-delivery-count': 3 }), 'bank_audit', { 'x-retry-count': 1 });
-    expect(options.userId).toBe('bank_audit');
-    expect(options.headers).toEqual({ [PUBLISHED_BY_HEADER]: 'bank_orchestrator', 'x-retry-count': 1 });
-    // Moved again (a second retry): still the original publisher.
-    const again = republishOptions(properties('bank_audit', options.headers), 'bank_audit', { 'x-retry-count': 2 });
-    expect(again.headers?.[PUBLISHED_BY_HEADER]).toBe('bank_orchestrator');
-  });
-
-  it('drops a published-by header that came from outside', () => {
-    const forged = republishOptions(properties('bank_analytics', { [PUBLISHED_BY_HEADER]: 'bank_orchestrator' }), 'bank_audit', {});
-    expect(forged.headers?.[PUBLISHED_BY_HEADER]).toBe('bank_analytics');
-    const unnamed = republishOptions(properties(undefined, { [PUBLISHED_BY_HEADER]: 'bank_orchestrator' }), 'bank_audit', {});
-    expect(unnamed.headers).not.toHaveProperty(PUBLISHED_BY_HEADER);
   });
 });
 

@@ -2,7 +2,8 @@ import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { InternalRead, UuidParam } from '@bank/common';
 import { DomainError, InternalReads, type InboxEntryView } from '@bank/contracts';
 import { Sql } from '@bank/database';
-import { SUBSCRIBER_OPTIONS, type EventSubscriberOptions } from '../consumer/event-subscriber.service.js';
+import type { EventSubscriberOptions } from '../consumer/event-subscriber.service.js';
+import { SUBSCRIBER_OPTIONS } from '../consumer/event-subscriber.tokens.js';
 import { inboxEntrySql } from './inbox.sql.js';
 
 interface InboxRow {
