@@ -11,18 +11,10 @@ import {
   type InboundEvent,
   type InboundEventHandler,
 } from '@bank/messaging';
-import { TcpProxy } from '@bank/testing';
+import { createTestDatabase, eventually as waitFor, TcpProxy, uniqueName } from '@bank/testing';
+import { startContext } from '../support/nest-context.js';
 import { event, newCustomer, registered } from './support/event-builders.js';
-import {
-  AMQP_HOST,
-  AMQP_PORT,
-  createTestDatabase,
-  createTestVhost,
-  startContext,
-  TestBroker,
-  uniqueName,
-  waitFor,
-} from './support/events-fixtures.js';
+import { AMQP_HOST, AMQP_PORT, createTestVhost, TestBroker } from './support/events-fixtures.js';
 
 const EXCHANGE = 'bank.events';
 /** Events the probe handler fails on, as a bug or a missing dependency would. */

@@ -15,17 +15,9 @@ import {
   OutboxRelayModule,
   type OutboxRelayTuning,
 } from '@bank/messaging';
-import { TcpProxy } from '@bank/testing';
-import {
-  AMQP_HOST,
-  AMQP_PORT,
-  createTestDatabase,
-  createTestVhost,
-  startContext,
-  TestBroker,
-  uniqueName,
-  waitFor,
-} from './support/events-fixtures.js';
+import { createTestDatabase, eventually as waitFor, TcpProxy, uniqueName } from '@bank/testing';
+import { startContext } from '../support/nest-context.js';
+import { AMQP_HOST, AMQP_PORT, createTestVhost, TestBroker } from './support/events-fixtures.js';
 
 const SCHEMA = 'producer';
 const EXCHANGE = 'bank.events';

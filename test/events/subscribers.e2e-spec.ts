@@ -16,17 +16,8 @@ import { NotificationsConfig } from '../../apps/notifications/src/config/notific
 import { notificationsMigrations } from '../../apps/notifications/src/migrations/index.js';
 import { NotificationsModule } from '../../apps/notifications/src/notifications.module.js';
 import { deposited, failed, newCustomer, opened, registered, transferred, type Customer } from './support/event-builders.js';
-import {
-  createTestDatabase,
-  createTestVhost,
-  httpsGet,
-  startHttpApp,
-  testCerts,
-  TestBroker,
-  uniqueName,
-  waitFor,
-  type RunningHttpApp,
-} from './support/events-fixtures.js';
+import { createTestDatabase, eventually as waitFor, uniqueName } from '@bank/testing';
+import { createTestVhost, httpsGet, startHttpApp, testCerts, TestBroker, type RunningHttpApp } from './support/events-fixtures.js';
 
 const run = promisify(execFile);
 const EXCHANGE = 'bank.events';

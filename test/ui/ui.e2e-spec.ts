@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
-import { E2E_TARGET, eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { E2E_TARGET, startTestSystem, type TestSystem } from '../support/test-system.js';
 
 /**
  * The page at /ui/ as a person uses it: Debian's Chromium, headless, driven by playwright-core.
