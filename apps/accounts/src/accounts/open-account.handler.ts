@@ -17,11 +17,7 @@ export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, O
 
   async execute({ customerId, currency }: OpenAccountCommand): Promise<OpenAccountReply> {
     const id = randomUUID();
-    const event = createEnvelope(
-      EventTypes.AccountOpened,
-      { accountId: id, customerId, currency },
-      { correlationId: RequestContext.correlationId() ?? id },
-    );
+    const event = createEnvelope(EventTypes.AccountOpened, { accountId: id, customerId, currency }, { correlationId: RequestContext.correlationId() ?? id });
     // One statement: the customer's count (only below the limit), the account and its event commit
     // together or not at all. The count's row lock makes a customer's concurrent openings take turns.
     const rows = await this.db.rows<AccountRow>(
