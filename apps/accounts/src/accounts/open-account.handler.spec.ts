@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RequestContext } from '@bank/common';
 import { EventTypes } from '@bank/contracts';
 import { outboxChannel } from '@bank/messaging';
-import type { TestDatabase } from '@bank/testing';
+import { eventually, type TestDatabase } from '@bank/testing';
 import { createAccountsTestDatabase } from '../testing/accounts-fixtures.js';
 import { OpenAccountHandler } from './open-account.handler.js';
 
@@ -66,12 +66,13 @@ describe('OpenAccountHandler (real Postgres)', () => {
   it('wakes the outbox relay once the account is committed', async () => {
     const listener = await db.pool.connect();
     try {
-      const woken = new Promise<string>((resolve) => listener.once('notification', (n) => resolve(n.channel)));
+      const woken: string[] = [];
+      listener.on('notification', (n) => woken.push(n.channel));
       await listener.query(`LISTEN "${outboxChannel('accounts')}"`);
 
       await open.execute({ customerId: randomUUID(), currency: 'EUR' });
 
-      expect(await woken).toBe(outboxChannel('accounts'));
+      expect(await eventually(() => woken[0], { timeoutMs: 2_000, what: 'the relay woken' })).toBe(outboxChannel('accounts'));
     } finally {
       listener.release();
     }
