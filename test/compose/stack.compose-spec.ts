@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { BankClient } from '../support/bank-client.js';
+import { eventually } from '@bank/testing';
 import { consoleErrorsOf, healthyServices, launchChromium, openSystemPage } from '../support/browser.js';
-import { E2E_TARGET, eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { E2E_TARGET, startTestSystem, type TestSystem } from '../support/test-system.js';
 
 /**
  * The compose stack itself, run by `npm run test:compose` (scripts/test-compose.mjs) after the core
@@ -178,13 +179,13 @@ describe('the compose stack (docker-compose.yml, as `npm run test:compose` start
       (s) => s.every((h) => h === 'healthy'),
       {
         timeoutMs: 180_000,
-        everyMs: 1_000,
+        intervalMs: 1_000,
       },
     );
     await eventually(
       async () => (await management('/queues/%2F/audit.events.dlq')).body as Queue,
       (q) => q?.messages === 1,
-      { timeoutMs: 60_000, everyMs: 500 },
+      { timeoutMs: 60_000, intervalMs: 500 },
     );
     expect(await queues()).toEqual(queuesBefore);
     const got = await management('/queues/%2F/audit.events.dlq/get', {
@@ -197,7 +198,7 @@ describe('the compose stack (docker-compose.yml, as `npm run test:compose` start
     await eventually(
       () => system.api().get('/health'),
       (r) => r.status === 200,
-      { timeoutMs: 120_000, everyMs: 1_000 },
+      { timeoutMs: 120_000, intervalMs: 1_000 },
     );
     expect(await bank.account(alice.token, aliceEur)).toMatchObject({ balance: 700, availableBalance: 700 });
     expect(await bank.account(bob.token, bobEur)).toMatchObject({ balance: 300 });
@@ -207,7 +208,7 @@ describe('the compose stack (docker-compose.yml, as `npm run test:compose` start
     const next = await eventually(
       () => bank.transfer(alice.token, { fromAccountId: aliceEur, toAccountId: bobEur, amount: 200, currency: 'EUR' }),
       (r) => r.status === 201,
-      { timeoutMs: 60_000, everyMs: 1_000 },
+      { timeoutMs: 60_000, intervalMs: 1_000 },
     );
     const seen = await eventually(
       () => bank.getTransfer(bob.token, next.body.id),

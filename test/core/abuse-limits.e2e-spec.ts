@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BankClient } from '../support/bank-client.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { startTestSystem, type TestSystem } from '../support/test-system.js';
 
 const CAP = Number.MAX_SAFE_INTEGER;
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ALL_EVENT_TYPES } from '@bank/contracts';
 import { asyncApiText, asyncApiViolation, openApi } from '../support/api-contract.js';
 import { BankClient } from '../support/bank-client.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { startTestSystem, type TestSystem } from '../support/test-system.js';
 
 /**
  * The descriptions against the running system: it serves the committed documents, every documented

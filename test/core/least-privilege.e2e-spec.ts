@@ -5,7 +5,8 @@ import { createEnvelope, EventTypes } from '@bank/contracts';
 import { APPS } from '../../scripts/lib/system.mjs';
 import { brokerApps, managementApi, vhostOf } from '../../scripts/lib/provision.mjs';
 import { BankClient } from '../support/bank-client.js';
-import { eventually, RABBITMQ_ADMIN_URL, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { RABBITMQ_ADMIN_URL, startTestSystem, type TestSystem } from '../support/test-system.js';
 
 interface Session {
   usename: string;

@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type { Response } from 'supertest';
 import { BankClient } from '../support/bank-client.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { startTestSystem, type TestSystem } from '../support/test-system.js';
 
 /**
  * The OTP abuse limits from outside, as an attacker and a careless client meet them. The failure
@@ -128,7 +129,7 @@ describe('OTP abuse limits (real apps)', () => {
     const started = await eventually(
       () => requestCode(phone, owner),
       (res) => res.status === 202,
-      { timeoutMs: told * 1_000 + 2_000, everyMs: 250 },
+      { timeoutMs: told * 1_000 + 2_000, intervalMs: 250 },
     );
     const ok = await verify(started.body.challengeId, await newestCode(phone), owner).expect(200);
     expect(ok.body.customerId).toEqual(expect.any(String));

@@ -9,7 +9,8 @@ import { notificationsMigrations } from '../../apps/notifications/src/migrations
 import { notificationsRetention } from '../../apps/notifications/src/notifications.module.js';
 import { orchestratorMigrations } from '../../apps/orchestrator/src/migrations/index.js';
 import { orchestratorRetention } from '../../apps/orchestrator/src/orchestrator.module.js';
-import { createTestDatabase, startContext, uniqueName } from '../events/support/events-fixtures.js';
+import { createTestDatabase, uniqueName } from '@bank/testing';
+import { startContext } from '../support/nest-context.js';
 
 const HOUR = 3_600_000;
 /** The defaults: what production runs. Rows are seeded old, the retention is not shortened. */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BankClient } from '../support/bank-client.js';
 import { expectInvariants } from '../support/invariants.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { startTestSystem, type TestSystem } from '../support/test-system.js';
 
 /** The saga under failure: compensation, crash recovery, and many transfers at once. */
 describe('transfer saga: compensation, crash recovery, concurrency', () => {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { clientTls, loadTlsIdentity, tcpServerTls } from '@bank/common';
-import { TcpProxy } from '@bank/testing';
+import { eventually, TcpProxy } from '@bank/testing';
 import { migrateAll, startSystem, type RunningSystem } from '../../scripts/lib/system.mjs';
 import { BankClient } from '../support/bank-client.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { startTestSystem, type TestSystem } from '../support/test-system.js';
 
 type Link = 'auth' | 'notifications';
 type Direction = 'to-server' | 'to-client';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BankClient } from '../support/bank-client.js';
 import { OtlpReceiver, SpanKinds, type ReceivedSpan } from '../support/otlp-receiver.js';
-import { eventually, itLocal, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { itLocal, startTestSystem, type TestSystem } from '../support/test-system.js';
 
 /**
  * One request, one trace, across both patterns: every app exports its spans (OTLP/HTTP JSON) to a
@@ -51,7 +52,7 @@ describe('tracing (real apps, OTLP receiver in the test)', () => {
     eventually(
       () => Promise.resolve(receiver.trace(traceId)),
       (spans) => expected.every((e) => spans.some((s) => s.service === e.service && s.name === e.name)),
-      { timeoutMs: 20_000, everyMs: 100 },
+      { timeoutMs: 20_000, intervalMs: 100 },
     );
 
   const one = (spans: ReceivedSpan[], service: string, name: string, kind?: number): ReceivedSpan => {

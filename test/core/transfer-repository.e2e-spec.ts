@@ -6,7 +6,8 @@ import { orchestratorMigrations } from '../../apps/orchestrator/src/migrations/i
 import { ORCHESTRATOR_SCHEMA } from '../../apps/orchestrator/src/orchestrator.schema.js';
 import { stepRecord, TransferRepository, type NewTransfer } from '../../apps/orchestrator/src/transfers/transfer.repository.js';
 import type { TransferRow } from '../../apps/orchestrator/src/transfers/transfer.row.js';
-import { createTestDatabase, startContext, uniqueName } from '../events/support/events-fixtures.js';
+import { createTestDatabase, uniqueName } from '@bank/testing';
+import { startContext } from '../support/nest-context.js';
 
 @Module({})
 class RepositoryModule {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { BankClient } from '../support/bank-client.js';
-import { eventually, itLocal, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { itLocal, startTestSystem, type TestSystem } from '../support/test-system.js';
 
 /**
  * The orchestrated core through the public API: transfers, deposits, statements, idempotency, authorization, bad input.

@@ -17,7 +17,8 @@ import {
   type ServiceIdentity,
 } from '@bank/contracts';
 import { writeCerts } from '../../scripts/lib/certs.mjs';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { startTestSystem, type TestSystem } from '../support/test-system.js';
 
 /**
  * Zero trust inside (issue 13): no internal port answers without a certificate from the system's

@@ -6,7 +6,8 @@ import { chainHash } from '../../apps/audit/src/trail/audit-chain.js';
 import { toChainRecord, type AuditRecordRow } from '../../apps/audit/src/trail/audit-record.row.js';
 import { checkpointVerifies, ed25519KeyId, type SignedCheckpoint } from '../../apps/audit/src/checkpoints/checkpoint-signer.js';
 import { BankClient } from '../support/bank-client.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { startTestSystem, type TestSystem } from '../support/test-system.js';
 
 /** The trail's last two records. */
 const DELETE_TAIL = 'DELETE FROM audit.records WHERE seq IN (SELECT seq FROM audit.records ORDER BY seq DESC LIMIT 2)';

@@ -13,18 +13,10 @@ import {
   type InboundEvent,
   type InboundEventHandler,
 } from '@bank/messaging';
-import { TcpProxy } from '@bank/testing';
+import { createTestDatabase, eventually, TcpProxy, uniqueName } from '@bank/testing';
+import { startContext } from '../support/nest-context.js';
 import { event, newCustomer, registered } from './support/event-builders.js';
-import {
-  AMQP_HOST,
-  AMQP_PORT,
-  createTestDatabase,
-  createTestVhost,
-  startContext,
-  TestBroker,
-  uniqueName,
-  waitFor,
-} from './support/events-fixtures.js';
+import { AMQP_HOST, AMQP_PORT, createTestVhost, TestBroker } from './support/events-fixtures.js';
 
 const EXCHANGE = 'bank.events';
 /** Events the probe handler fails on, as a bug or a missing dependency would. */
@@ -92,7 +84,7 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
 
   const start = async (amqpUrl = vhost.url('127.0.0.1', proxy.port)) => {
     const started = await startContext(ProbeModule.forRoot(db.url, amqpUrl, vhost.prefix));
-    await waitFor(() => started.get(EventSubscriber).isConsuming, { what: 'consumer' });
+    await eventually(() => started.get(EventSubscriber).isConsuming, { what: 'consumer' });
     return started;
   };
   const publish = (e: EventEnvelope | { id: string; type: string }, body: unknown = e) =>
@@ -140,7 +132,7 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
     app = await start();
 
     const good = events.filter((e) => e !== bad).map((e) => e.id);
-    await waitFor(() => allAppliedOnce(good), { what: '119 events applied once', timeoutMs: 10_000 });
+    await eventually(() => allAppliedOnce(good), { what: '119 events applied once', timeoutMs: 10_000 });
     const { rows } = await db.pool.query<{ commits: number; largest: number }>(
       `SELECT count(DISTINCT tx)::int AS commits, max(batch_size)::int AS largest FROM probe.applied WHERE event_id = ANY($1)`,
       [good],
@@ -150,7 +142,7 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
     expect(rows[0].commits).toBeLessThan(119);
 
     // The bad one: retried twice (100 ms, 200 ms), then parked with the reason.
-    await waitFor(async () => (await dlq()) === 1, { what: 'the failing event parked', timeoutMs: 5_000 });
+    await eventually(async () => (await dlq()) === 1, { what: 'the failing event parked', timeoutMs: 5_000 });
     const parked = await broker.channel.get('probe.events.dlq', { noAck: false });
     expect(parked && parked.properties.messageId).toBe(bad.id);
     expect(parked && parked.properties.headers?.['x-parked-reason']).toBe('gave up after 2 retries: boom');
@@ -166,7 +158,7 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
     failuresLeft.set(retried.id, 2);
     await publish(first);
     await publish(retried);
-    await waitFor(() => allAppliedOnce([first.id, retried.id]), { what: 'both applied', timeoutMs: 5_000 });
+    await eventually(() => allAppliedOnce([first.id, retried.id]), { what: 'both applied', timeoutMs: 5_000 });
     expect(failuresLeft.get(retried.id)).toBe(0);
     expect({ first: await attempts(first.id), retried: await attempts(retried.id) }).toEqual({ first: 1, retried: 3 });
 
@@ -176,18 +168,18 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
     const returned = registered(newCustomer());
     await publish(returned);
     const channel = await broker.connection.createChannel();
-    const got = await waitFor(async () => (await channel.get('probe.events', { noAck: false })) || undefined, { what: 'the message' });
+    const got = await eventually(async () => (await channel.get('probe.events', { noAck: false })) || undefined, { what: 'the message' });
     channel.nack(got, false, true);
     await channel.close();
     app = await start();
-    await waitFor(() => allAppliedOnce([returned.id]), { what: 'the returned event applied' });
+    await eventually(() => allAppliedOnce([returned.id]), { what: 'the returned event applied' });
     expect(await attempts(returned.id)).toBe(2);
     // "Break it": fail the next event on purpose; it goes the retry queue's way like a failing handler's.
     devFaults.set({ refuseNext: 1 });
     const refused = registered(newCustomer());
     try {
       await publish(refused);
-      await waitFor(() => allAppliedOnce([refused.id]), { what: 'the refused event applied after a retry', timeoutMs: 5_000 });
+      await eventually(() => allAppliedOnce([refused.id]), { what: 'the refused event applied after a retry', timeoutMs: 5_000 });
     } finally {
       devFaults.reset();
     }
@@ -197,7 +189,7 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
     await publish(first);
     const behind = registered(newCustomer());
     await publish(behind);
-    await waitFor(() => allAppliedOnce([behind.id]), { what: 'the event behind the duplicates' });
+    await eventually(() => allAppliedOnce([behind.id]), { what: 'the event behind the duplicates' });
     expect({ first: await attempts(first.id), returned: await attempts(returned.id) }).toEqual({ first: 1, returned: 2 });
   }, 20_000);
 
@@ -208,8 +200,8 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
     await broker.publish(EXCHANGE, 'customer.registered', Buffer.from('[]'), { messageId: 'x' });
     const after = registered(newCustomer());
     await publish(after);
-    await waitFor(() => allAppliedOnce([after.id]), { what: 'the event behind' });
-    await waitFor(async () => (await dlq()) === before + 2, { what: 'two parked' });
+    await eventually(() => allAppliedOnce([after.id]), { what: 'the event behind' });
+    await eventually(async () => (await dlq()) === before + 2, { what: 'two parked' });
     const reasons: string[] = [];
     for (let i = 0; i < 2; i++) {
       const parked = await broker.channel.get('probe.events.dlq', { noAck: false });
@@ -235,8 +227,8 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
     await broker.publish(EXCHANGE, unnamed.type, unnamed, { messageId: unnamed.id, headers: { 'x-published-by': producer } });
     const genuine = registered(newCustomer());
     await publish(genuine);
-    await waitFor(() => allAppliedOnce([genuine.id]), { what: 'the genuine event behind' });
-    await waitFor(async () => (await dlq()) === before + 2, { what: 'two parked' });
+    await eventually(() => allAppliedOnce([genuine.id]), { what: 'the genuine event behind' });
+    await eventually(async () => (await dlq()) === before + 2, { what: 'two parked' });
     const parked: Record<string, string> = {};
     for (let i = 0; i < 2; i++) {
       const message = await broker.channel.get('probe.events.dlq', { noAck: false });
@@ -266,7 +258,7 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
       deliveries++;
       channel.nack(message, false, true);
     });
-    await waitFor(async () => (await dlq()) === before + 1, { what: 'parked by the broker', timeoutMs: 5_000 });
+    await eventually(async () => (await dlq()) === before + 1, { what: 'parked by the broker', timeoutMs: 5_000 });
     await channel.close();
     expect(deliveries).toBeGreaterThanOrEqual(3);
     const parked = await broker.channel.get('probe.events.dlq', { noAck: false });
@@ -278,14 +270,14 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
   it('rides out a broker outage: unhealthy meanwhile, and every event is applied once after', async () => {
     const amqp = app!.get(AmqpConnection);
     proxy.cut();
-    await waitFor(() => !amqp.isConnected, { what: 'outage noticed' });
+    await eventually(() => !amqp.isConnected, { what: 'outage noticed' });
     expect(() => amqp.healthProbe().check()).toThrow();
     const events = Array.from({ length: 30 }, () => registered(newCustomer()));
     for (const e of events) await publish(e);
     proxy.restore();
-    await waitFor(() => amqp.isConnected && app!.get(EventSubscriber).isConsuming, { what: 'reconnected consumer', timeoutMs: 5_000 });
+    await eventually(() => amqp.isConnected && app!.get(EventSubscriber).isConsuming, { what: 'reconnected consumer', timeoutMs: 5_000 });
     expect(() => amqp.healthProbe().check()).not.toThrow();
-    await waitFor(() => allAppliedOnce(events.map((e) => e.id)), { what: 'events after the outage' });
+    await eventually(() => allAppliedOnce(events.map((e) => e.id)), { what: 'events after the outage' });
   }, 20_000);
 
   it('applies each event once with two replicas consuming duplicates', async () => {
@@ -293,9 +285,9 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
     try {
       const events = Array.from({ length: 60 }, () => registered(newCustomer()));
       await Promise.all(events.flatMap((e) => [publish(e), publish(e), publish(e)]));
-      await waitFor(() => allAppliedOnce(events.map((e) => e.id)), { what: 'events applied', timeoutMs: 10_000 });
+      await eventually(() => allAppliedOnce(events.map((e) => e.id)), { what: 'events applied', timeoutMs: 10_000 });
       // Every copy is acked: nothing waits in the queue for a redelivery.
-      await waitFor(async () => (await broker.channel.checkQueue('probe.events')).messageCount === 0, { what: 'queue drained' });
+      await eventually(async () => (await broker.channel.checkQueue('probe.events')).messageCount === 0, { what: 'queue drained' });
       expect(await allAppliedOnce(events.map((e) => e.id))).toBe(true);
     } finally {
       await replica.close();

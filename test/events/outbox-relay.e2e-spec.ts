@@ -14,17 +14,9 @@ import {
   outboxWrite,
   type OutboxRelayTuning,
 } from '@bank/messaging';
-import { TcpProxy } from '@bank/testing';
-import {
-  AMQP_HOST,
-  AMQP_PORT,
-  createTestDatabase,
-  createTestVhost,
-  startContext,
-  TestBroker,
-  uniqueName,
-  waitFor,
-} from './support/events-fixtures.js';
+import { createTestDatabase, eventually, TcpProxy, uniqueName } from '@bank/testing';
+import { startContext } from '../support/nest-context.js';
+import { AMQP_HOST, AMQP_PORT, createTestVhost, TestBroker } from './support/events-fixtures.js';
 
 const SCHEMA = 'producer';
 const EXCHANGE = 'bank.events';
@@ -119,7 +111,7 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
   it('publishes committed events within a second of the commit, with the envelope id, type and correlation', async () => {
     const started = Date.now();
     const events = await write(3);
-    await waitFor(() => received(events.map((e) => e.id)).every((n) => n === 1), {
+    await eventually(() => received(events.map((e) => e.id)).every((n) => n === 1), {
       what: 'three events',
       timeoutMs: 1_000,
       intervalMs: 10,
@@ -133,7 +125,7 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
     expect(message.properties.headers).toMatchObject({ 'x-correlation-id': 'corr-0', 'x-causation-id': 'cause-0' });
     expect(JSON.parse(message.content.toString())).toEqual(events[0]);
     // Marked after the broker's confirm, in the batch's one UPDATE.
-    await waitFor(
+    await eventually(
       async () => (await count('id = ANY($1) AND published_at IS NOT NULL AND attempts = 0', [events.map((e) => e.id)])) === 3,
       { what: 'rows marked published' },
     );
@@ -151,7 +143,7 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
     }
     // A later event arriving proves the relay ran after the rollback.
     const [sentinel] = await write(1);
-    await waitFor(() => received([sentinel.id])[0] === 1, { what: 'sentinel' });
+    await eventually(() => received([sentinel.id])[0] === 1, { what: 'sentinel' });
     expect(received([rolledBack[0].id])).toEqual([0]);
   });
 
@@ -174,7 +166,7 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
 
     try {
       const [event] = await write(1);
-      await waitFor(async () => (await row(event.id)).attempts === 1, { what: 'the refused attempt counted' });
+      await eventually(async () => (await row(event.id)).attempts === 1, { what: 'the refused attempt counted' });
       await relay.idle();
       expect(await row(event.id)).toEqual({ published: false, attempts: 1, last_error: expect.stringMatching(/nack/i) as string });
 
@@ -184,11 +176,11 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
         await relay.idle();
         return row(event.id);
       };
-      await waitFor(async () => (await again()).attempts === 2, { what: 'the second refused attempt' });
+      await eventually(async () => (await again()).attempts === 2, { what: 'the second refused attempt' });
       expect(await row(event.id)).toMatchObject({ published: false, attempts: 2 });
 
       await broker.channel.deleteQueue(queue);
-      await waitFor(async () => (await again()).published, { what: 'the row published once the broker takes it' });
+      await eventually(async () => (await again()).published, { what: 'the row published once the broker takes it' });
       expect(await row(event.id)).toMatchObject({ published: true, attempts: 2 });
     } finally {
       // A refusing queue left bound to '#' would nack every later test's events.
@@ -199,7 +191,7 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
   it('keeps events through a broker outage and delivers all of them once it is back', async () => {
     const amqp = producer.get(AmqpConnection);
     proxy.cut();
-    await waitFor(() => !amqp.isConnected, { what: 'relay to notice the outage' });
+    await eventually(() => !amqp.isConnected, { what: 'relay to notice the outage' });
     expect(() => amqp.healthProbe().check()).toThrow(/not connected/);
 
     const events = await write(45);
@@ -207,8 +199,8 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
     expect(received(events.map((e) => e.id)).every((n) => n === 0)).toBe(true);
 
     proxy.restore();
-    await waitFor(() => received(events.map((e) => e.id)).every((n) => n === 1), { what: 'the backlog', timeoutMs: 10_000 });
-    await waitFor(async () => (await count('published_at IS NULL')) === 0, { what: 'rows marked' });
+    await eventually(() => received(events.map((e) => e.id)).every((n) => n === 1), { what: 'the backlog', timeoutMs: 10_000 });
+    await eventually(async () => (await count('published_at IS NULL')) === 0, { what: 'rows marked' });
     expect(() => amqp.healthProbe().check()).not.toThrow();
   }, 20_000);
 
@@ -219,16 +211,16 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
       if (count === before + 5) proxy.cut();
     };
     const events = await write(300);
-    await waitFor(() => proxy.state === 'cut', { what: 'the cut' });
+    await eventually(() => proxy.state === 'cut', { what: 'the cut' });
     onDelivery = undefined;
-    await waitFor(() => !amqp.isConnected, { what: 'relay to notice the outage' });
+    await eventually(() => !amqp.isConnected, { what: 'relay to notice the outage' });
     proxy.restore();
     const ids = events.map((e) => e.id);
-    await waitFor(() => received(ids).every((n) => n >= 1), { what: 'all 300 events', timeoutMs: 15_000 });
+    await eventually(() => received(ids).every((n) => n >= 1), { what: 'all 300 events', timeoutMs: 15_000 });
     // At least once: a batch whose confirms were lost may come again (consumers dedupe), at most one batch of it.
     const duplicates = received(ids).reduce((sum, n) => sum + (n - 1), 0);
     expect(duplicates).toBeLessThanOrEqual(20);
-    await waitFor(async () => (await count('published_at IS NULL')) === 0, { what: 'rows marked' });
+    await eventually(async () => (await count('published_at IS NULL')) === 0, { what: 'rows marked' });
   }, 30_000);
 
   it('lets two relay replicas share one outbox without publishing a row twice', async () => {
@@ -237,7 +229,7 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
       await replica.get(AmqpConnection).whenConnected(5_000);
       const batches = await Promise.all([write(150), write(150), write(150)]);
       const ids = batches.flat().map((e) => e.id);
-      await waitFor(() => received(ids).every((n) => n >= 1), { what: '450 events', timeoutMs: 15_000 });
+      await eventually(() => received(ids).every((n) => n >= 1), { what: '450 events', timeoutMs: 15_000 });
       expect(received(ids).every((n) => n === 1)).toBe(true);
     } finally {
       await replica.close();
@@ -246,8 +238,8 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
 
   it('prunes published rows older than the retention and keeps the rest', async () => {
     const events = await write(10);
-    await waitFor(() => received(events.map((e) => e.id)).every((n) => n === 1), { what: 'ten events' });
-    await waitFor(async () => (await count('published_at IS NULL')) === 0);
+    await eventually(() => received(events.map((e) => e.id)).every((n) => n === 1), { what: 'ten events' });
+    await eventually(async () => (await count('published_at IS NULL')) === 0);
     const old = events.slice(0, 4).map((e) => e.id);
     await db.pool.query(`UPDATE ${SCHEMA}.outbox SET published_at = now() - interval '8 days' WHERE id = ANY($1)`, [old]);
     const total = await count('true');
@@ -271,7 +263,7 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
     const stray = { ...unbound, type: 'nobody.listens' } as unknown as EventEnvelope;
     const written = outboxWrite(SCHEMA, [stray], { param: 1 });
     await db.pool.query(written.sql, [written.param]);
-    await waitFor(async () => (await count('id = $1 AND parked_at IS NOT NULL', [stray.id])) === 1, { what: 'the row parked' });
+    await eventually(async () => (await count('id = $1 AND parked_at IS NOT NULL', [stray.id])) === 1, { what: 'the row parked' });
     const { rows } = await db.pool.query<{ published_at: Date | null; attempts: number; last_error: string }>(
       `SELECT published_at, attempts, last_error FROM ${SCHEMA}.outbox WHERE id = $1`,
       [stray.id],
@@ -279,7 +271,7 @@ describe('outbox relay (real Postgres and RabbitMQ)', () => {
     expect(rows[0]).toEqual({ published_at: null, attempts: 3, last_error: 'returned by the broker: no queue bound to nobody.listens' });
     // Parked is parked: no longer claimed, and the events behind it still flow.
     const [after] = await write(1);
-    await waitFor(() => received([after.id])[0] === 1, { what: 'a routable event after the parked one' });
+    await eventually(() => received([after.id])[0] === 1, { what: 'a routable event after the parked one' });
     await producer.get(OutboxRelay).idle();
     expect(await producer.get(OutboxRelay).relayBatch()).toEqual({ claimed: 0, published: 0, returned: 0 });
     expect(await count('id = $1 AND attempts = 3', [stray.id])).toBe(1);

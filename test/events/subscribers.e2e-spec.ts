@@ -16,17 +16,8 @@ import { NotificationsConfig } from '../../apps/notifications/src/config/notific
 import { notificationsMigrations } from '../../apps/notifications/src/migrations/index.js';
 import { NotificationsModule } from '../../apps/notifications/src/notifications.module.js';
 import { deposited, failed, newCustomer, opened, registered, transferred, type Customer } from './support/event-builders.js';
-import {
-  createTestDatabase,
-  createTestVhost,
-  httpsGet,
-  startHttpApp,
-  testCerts,
-  TestBroker,
-  uniqueName,
-  waitFor,
-  type RunningHttpApp,
-} from './support/events-fixtures.js';
+import { createTestDatabase, eventually, uniqueName } from '@bank/testing';
+import { createTestVhost, httpsGet, startHttpApp, testCerts, TestBroker, type RunningHttpApp } from './support/events-fixtures.js';
 
 const run = promisify(execFile);
 const EXCHANGE = 'bank.events';
@@ -126,7 +117,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     notifications = await startHttpApp(NotificationsModule.forRoot(notificationsConfig), 'notifications');
     broker = await TestBroker.open(vhost.url());
     for (const app of [audit, analytics, notifications]) {
-      await waitFor(async () => (await httpsGet(`${app.url}/health`, 'none')).status === 200, {
+      await eventually(async () => (await httpsGet(`${app.url}/health`, 'none')).status === 200, {
         what: 'healthy subscriber',
         timeoutMs: 10_000,
       });
@@ -170,7 +161,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
       customers: 2,
       accounts: 2,
     };
-    await waitFor(
+    await eventually(
       async () => {
         const s = await summary();
         return s.customers === 2 && s.transfers.failed === 1 && s;
@@ -178,17 +169,17 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
       { what: 'analytics' },
     );
     expect(await summary()).toMatchObject(expected);
-    await waitFor(async () => (await auditEvents()).length === 7, { what: 'audit trail' });
-    await waitFor(async () => (await outbox(bob)).length === 2, { what: 'notices to bob' });
+    await eventually(async () => (await auditEvents()).length === 7, { what: 'audit trail' });
+    await eventually(async () => (await outbox(bob)).length === 2, { what: 'notices to bob' });
 
     // The same messages once more, after they were committed, then a sentinel behind them in every queue.
     for (const e of events) await publish(e);
     const carol = newCustomer();
     const sentinel = registered(carol);
     await publish(sentinel);
-    await waitFor(async () => (await summary()).customers === 3, { what: 'sentinel in analytics' });
-    await waitFor(async () => (await auditEvents()).some((r) => r.eventId === sentinel.id), { what: 'sentinel in audit' });
-    await waitFor(() => inboxed('notifications', sentinel.id), { what: 'sentinel in notifications' });
+    await eventually(async () => (await summary()).customers === 3, { what: 'sentinel in analytics' });
+    await eventually(async () => (await auditEvents()).some((r) => r.eventId === sentinel.id), { what: 'sentinel in audit' });
+    await eventually(() => inboxed('notifications', sentinel.id), { what: 'sentinel in notifications' });
 
     expect(await summary()).toMatchObject({ ...expected, customers: 3 });
     // Only the events themselves: the subscribers publish nothing of their own.
@@ -209,7 +200,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     const before = await summary();
     const started = Date.now();
     await publish(deposited(dave, 4_321, 'USD'));
-    await waitFor(async () => (await summary()).deposits.count === before.deposits.count + 1, {
+    await eventually(async () => (await summary()).deposits.count === before.deposits.count + 1, {
       what: 'deposit counted',
       timeoutMs: 1_000,
       intervalMs: 10,
@@ -231,7 +222,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     const amounts = [MAX_AMOUNT, MAX_AMOUNT, MAX_AMOUNT - 7];
     const events = amounts.map((amount) => transferred(payer, payee, amount, 'CHF'));
     for (const e of events) await publish(e);
-    await waitFor(async () => (await Promise.all(events.map((e) => inboxed('analytics', e.id)))).every(Boolean), {
+    await eventually(async () => (await Promise.all(events.map((e) => inboxed('analytics', e.id)))).every(Boolean), {
       what: 'analytics handled the big transfers',
     });
     // What the ledger moved, summed exactly.
@@ -246,13 +237,13 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     const retried = await counterValue('events_consumed_total', { subscriber: 'notifications', outcome: 'retried' });
     const transfer = transferred(payer, erin, 500);
     await publish(transfer);
-    await waitFor(
+    await eventually(
       async () => (await counterValue('events_consumed_total', { subscriber: 'notifications', outcome: 'retried' })) > retried,
       { what: 'a retry' },
     );
     expect(await outbox(erin)).toEqual([]);
     await publish(registered(erin));
-    const [notice] = await waitFor(
+    const [notice] = await eventually(
       async () => {
         const messages = await outbox(erin);
         return messages.length === 1 && messages;
@@ -264,7 +255,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     const transferInbox = async (app: RunningHttpApp) =>
       (await getJson<{ attempts: number }>(`${app.url}/inbox/${transfer.id}`)).body.attempts;
     expect(await transferInbox(notifications)).toBeGreaterThan(1);
-    await waitFor(async () => (await auditEvents(`&transferId=${transfer.data.transferId}`)).length === 1, { what: 'audit recorded it' });
+    await eventually(async () => (await auditEvents(`&transferId=${transfer.data.transferId}`)).length === 1, { what: 'audit recorded it' });
     expect(await transferInbox(audit)).toBe(1);
     expect((await auditEvents(`&transferId=${transfer.data.transferId}`))[0]).toMatchObject({ eventId: transfer.id, attempts: 1 });
   }, 10_000);
@@ -280,12 +271,12 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     const behind = registered(frank);
     await publish(behind);
 
-    await waitFor(async () => (await summary()).customers >= 1 && (await inboxed('analytics', behind.id)), {
+    await eventually(async () => (await summary()).customers >= 1 && (await inboxed('analytics', behind.id)), {
       what: 'analytics behind the poison',
     });
-    await waitFor(() => inboxed('audit', behind.id), { what: 'audit behind the poison' });
-    await waitFor(() => inboxed('notifications', behind.id), { what: 'notifications behind the poison' });
-    await waitFor(
+    await eventually(() => inboxed('audit', behind.id), { what: 'audit behind the poison' });
+    await eventually(() => inboxed('notifications', behind.id), { what: 'notifications behind the poison' });
+    await eventually(
       async () => {
         const depths = await Promise.all([audit, analytics, notifications].map(dlqDepth));
         return depths.every((d, i) => d === before[i] + 2);
@@ -309,12 +300,12 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     const grace = newCustomer();
     const before = await dlqDepth(notifications);
     await publish(transferred(payer, grace, 777));
-    await waitFor(async () => (await dlqDepth(notifications)) === before + 1, { what: 'parked after retries', timeoutMs: 8_000 });
+    await eventually(async () => (await dlqDepth(notifications)) === before + 1, { what: 'parked after retries', timeoutMs: 8_000 });
     expect(await outbox(grace)).toEqual([]);
 
     const registration = registered(grace);
     await publish(registration);
-    await waitFor(() => inboxed('notifications', registration.id), { what: 'registration' });
+    await eventually(() => inboxed('notifications', registration.id), { what: 'registration' });
     const { stdout } = await run(process.execPath, [path.join(ROOT, 'scripts/redrive.mjs'), 'notifications'], {
       env: { ...process.env, AMQP_URL: vhost.url() },
     });
@@ -322,7 +313,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     const redriven = JSON.parse(stdout) as { subscriber: string; moved: number };
     expect(redriven.subscriber).toBe('notifications');
     expect(redriven.moved).toBeGreaterThanOrEqual(before + 1);
-    const messages = await waitFor(
+    const messages = await eventually(
       async () => {
         const m = await outbox(grace);
         return m.length === 1 && m;
@@ -331,7 +322,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     );
     expect(messages[0].body).toContain('7.77 EUR');
     // The poison ones go straight back: they are still unusable.
-    await waitFor(async () => (await dlqDepth(notifications)) === before, { what: 'poison re-parked' });
+    await eventually(async () => (await dlqDepth(notifications)) === before, { what: 'poison re-parked' });
   }, 20_000);
 
   it('lists the trail by transfer and type, and validates the query', async () => {
@@ -339,7 +330,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     const ida = newCustomer();
     const transfer = transferred(henry, ida, 2_000);
     await publish(transfer);
-    const [record] = await waitFor(
+    const [record] = await eventually(
       async () => {
         const r = await auditEvents(`&transferId=${transfer.data.transferId}`);
         return r.length === 1 && r;
@@ -403,7 +394,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
 
     await publish(transfer);
     for (const [subscriber, app] of Object.entries(subscribers)) {
-      await waitFor(async () => (await inbox(app, transfer.id)).status === 200, { what: `${subscriber} handled the transfer` });
+      await eventually(async () => (await inbox(app, transfer.id)).status === 200, { what: `${subscriber} handled the transfer` });
       const { rows } = await db.pool.query<{ received_at: Date }>(`SELECT received_at FROM ${subscriber}.inbox WHERE event_id = $1`, [
         transfer.id,
       ]);
@@ -455,7 +446,7 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     const [first, second] = [registered(newCustomer()), registered(newCustomer())];
     await publish(first);
     await publish(second);
-    await waitFor(async () => (await auditEvents()).some((r) => r.eventId === second.id), { what: 'both records in the trail' });
+    await eventually(async () => (await auditEvents()).some((r) => r.eventId === second.id), { what: 'both records in the trail' });
     const intact = await verify();
     expect(intact.valid).toBe(true);
     const { rows } = await db.pool.query<{ seq: string; prev_hash: string }>(

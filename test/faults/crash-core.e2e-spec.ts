@@ -1,5 +1,6 @@
 import { BankClient } from '../support/bank-client.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { startTestSystem, type TestSystem } from '../support/test-system.js';
 import { expectConsistent, FAST_RECOVERY_ENV } from './support/consistency.js';
 import { fundedParticipants, TransferLoad, type Participant } from './support/transfer-load.js';
 

@@ -1,5 +1,6 @@
 import { BankClient } from '../support/bank-client.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { startTestSystem, type TestSystem } from '../support/test-system.js';
 import { expectConsistent, FAST_RECOVERY_ENV, queueDepths, vhostOf } from './support/consistency.js';
 import { fundedParticipants, TransferLoad, type Participant } from './support/transfer-load.js';
 
@@ -33,7 +34,7 @@ describe('faults: kill -9 and restart of notifications, audit, analytics under l
         await eventually(
           () => queueDepths(vhostOf(system)),
           (q) => (q[`${app}.events`] ?? 0) > 0,
-          { timeoutMs: 20_000, everyMs: 500 },
+          { timeoutMs: 20_000, intervalMs: 500 },
         );
         await system.sys.start(app);
         await load.waitForAnswers(10);

@@ -1,5 +1,6 @@
 import { BankClient } from '../support/bank-client.js';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { startTestSystem, type TestSystem } from '../support/test-system.js';
 import { expectConsistent, FAST_RECOVERY_ENV, queueDepths, vhostOf } from './support/consistency.js';
 import { duplicatesSeen, publishCopies, publishedEvents } from './support/duplicates.js';
 import { fundedParticipants, TransferLoad, type Participant } from './support/transfer-load.js';
@@ -57,9 +58,9 @@ describe('faults: duplicate event deliveries', () => {
     await eventually(
       () => duplicatesSeen(system, 'audit'),
       (n) => n - auditDuplicatesBefore >= sent,
-      { timeoutMs: 60_000, everyMs: 250 },
+      { timeoutMs: 60_000, intervalMs: 250 },
     );
-    await eventually(drained, (busy) => busy.length === 0, { timeoutMs: 60_000, everyMs: 500 });
+    await eventually(drained, (busy) => busy.length === 0, { timeoutMs: 60_000, intervalMs: 500 });
     load.report(expect.getState().currentTestName ?? '');
     await expectConsistent(system, load);
   }, 180_000);
@@ -84,9 +85,9 @@ describe('faults: duplicate event deliveries', () => {
     await eventually(
       () => duplicatesSeen(system, 'audit'),
       (n) => n >= sent,
-      { timeoutMs: 60_000, everyMs: 250 },
+      { timeoutMs: 60_000, intervalMs: 250 },
     );
-    await eventually(drained, (busy) => busy.length === 0, { timeoutMs: 60_000, everyMs: 500 });
+    await eventually(drained, (busy) => busy.length === 0, { timeoutMs: 60_000, intervalMs: 500 });
     load.report(expect.getState().currentTestName ?? '');
     await expectConsistent(system, load);
     for (const app of ['analytics', 'notifications']) expect(await duplicatesSeen(system, app)).toBeGreaterThan(0);

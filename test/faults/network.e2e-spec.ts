@@ -1,5 +1,6 @@
 import { BankClient } from '../support/bank-client.js';
-import { eventually, type TestSystem } from '../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { type TestSystem } from '../support/test-system.js';
 import { expectConsistent, FAST_RECOVERY_ENV } from './support/consistency.js';
 import { startProxiedSystem, type ProxiedSystem } from './support/proxied-system.js';
 import { fundedParticipants, TransferLoad, type Participant } from './support/transfer-load.js';
@@ -66,7 +67,7 @@ describe('faults: RabbitMQ and Postgres links cut and partitioned under load', (
       await eventually(
         () => health('analytics'),
         (s) => s === 503,
-        { timeoutMs: 30_000, everyMs: 200 },
+        { timeoutMs: 30_000, intervalMs: 200 },
       );
       await eventually(unpublished, (n) => n > 0, { timeoutMs: 20_000 });
       // The partition ends the way a firewall or NAT forgets a flow: the old connections are reset.

@@ -4,7 +4,8 @@ import { ANALYTICS_SUBSCRIBER } from '../../apps/analytics/src/analytics.schema.
 import { AUDIT_SUBSCRIBER } from '../../apps/audit/src/audit.schema.js';
 import { NOTIFICATIONS_SUBSCRIBER } from '../../apps/notifications/src/notices/notices.module.js';
 import { APPS } from '../../scripts/lib/system.mjs';
-import { brokerPermissions, DATA_PLANE, DEFAULT_DATABASE_ADMIN_URL, scramVerifier } from '../../scripts/lib/provision.mjs';
+import { DATABASE_ADMIN_URL } from '@bank/testing';
+import { brokerPermissions, DATA_PLANE, scramVerifier } from '../../scripts/lib/provision.mjs';
 
 // Holds the rights of scripts/lib/provision.mjs to the code: every app has them, the producers are
 // the services of EVENT_PRODUCERS, a subscriber's queues are named after it.
@@ -84,9 +85,7 @@ describe('data-plane rights (scripts/lib/provision.mjs)', () => {
 
 describe('scramVerifier', () => {
   it("matches Postgres' own SCRAM-SHA-256 verifier for the same password and salt", async () => {
-    const client = new pg.Client({
-      connectionString: process.env.TEST_PG_ADMIN_URL ?? process.env.DATABASE_ADMIN_URL ?? DEFAULT_DATABASE_ADMIN_URL,
-    });
+    const client = new pg.Client({ connectionString: DATABASE_ADMIN_URL });
     await client.connect();
     const name = `scram_probe_${process.pid}`;
     try {

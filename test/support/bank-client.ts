@@ -3,7 +3,8 @@ import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { Test } from 'supertest';
 import { assertDocumentedAnswer } from './api-contract.js';
 import type { components, paths } from './bank-api.generated.js';
-import { eventually, type TestSystem } from './test-system.js';
+import { eventually } from '@bank/testing';
+import { type TestSystem } from './test-system.js';
 
 export type Account = components['schemas']['AccountResponse'];
 

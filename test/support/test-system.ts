@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,12 +5,11 @@ import path from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
 import { brokerUserOf, EVENT_PRODUCERS } from '@bank/contracts';
-import { ignoreErrorsOnceEnding } from './test-pool.js';
+import { createTestDatabase, DATABASE_ADMIN_URL, uniqueName } from '@bank/testing';
 import {
   APPS,
   defaultPorts,
   ensureCerts,
-  ensureDatabase,
   freePorts,
   httpUrl,
   migrateAll,
@@ -21,7 +19,6 @@ import {
   type RunningSystem,
 } from '../../scripts/lib/system.mjs';
 import {
-  DEFAULT_DATABASE_ADMIN_URL,
   DEFAULT_RABBITMQ_ADMIN_URL,
   DEFAULT_ROLE_PREFIX,
   dropBrokerUsers,
@@ -31,7 +28,6 @@ import {
   type ProvisionedSystem,
 } from '../../scripts/lib/provision.mjs';
 
-export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? process.env.DATABASE_ADMIN_URL ?? DEFAULT_DATABASE_ADMIN_URL;
 export const RABBITMQ_ADMIN_URL = process.env.RABBITMQ_ADMIN_URL ?? DEFAULT_RABBITMQ_ADMIN_URL;
 const AMQP_BASE = process.env.TEST_AMQP_BASE ?? 'amqp://127.0.0.1:5672';
 const EXCHANGE = 'bank.events';
@@ -84,19 +80,20 @@ export const itLocal: jest.It = E2E_TARGET === undefined ? it : it.skip;
  */
 export async function startTestSystem(options: { apps?: string[]; env?: Env } = {}): Promise<TestSystem> {
   if (E2E_TARGET !== undefined) return runningTarget(E2E_TARGET);
-  const id = `e2e_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const id = uniqueName('e2e');
   const prefix = `${id}_`;
-  const databaseUrl = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${id}`);
+  const database = await createTestDatabase(id);
+  const databaseUrl = database.url;
   const amqpUrl = `${AMQP_BASE}/${id}`;
   const dropAll = async () => {
-    await dropDatabase(id);
-    await dropDatabaseRoles({ adminUrl: PG_ADMIN_URL, apps: APPS, prefix }).catch(() => undefined);
+    await database.drop();
+    await dropDatabaseRoles({ adminUrl: DATABASE_ADMIN_URL, apps: APPS, prefix }).catch(() => undefined);
     await dropBrokerUsers({ adminUrl: RABBITMQ_ADMIN_URL, amqpUrl, apps: APPS, prefix, vhost: true }).catch(() => undefined);
   };
   let credentials: ProvisionedSystem;
   let ports: Awaited<ReturnType<typeof freePorts>>;
   try {
-    await Promise.all([ensureDatabase(databaseUrl), managementApiReady()]);
+    await managementApiReady();
     // Every app, even when only some start: a test (the fault suite) may start the others later.
     [credentials, ports] = await Promise.all([
       provisionSystem({
@@ -104,7 +101,7 @@ export async function startTestSystem(options: { apps?: string[]; env?: Env } = 
         databaseUrl,
         amqpUrl,
         exchange: EXCHANGE,
-        databaseAdminUrl: PG_ADMIN_URL,
+        databaseAdminUrl: DATABASE_ADMIN_URL,
         rabbitmqAdminUrl: RABBITMQ_ADMIN_URL,
         prefix,
       }),
@@ -133,13 +130,11 @@ export async function startTestSystem(options: { apps?: string[]; env?: Env } = 
   });
   await ensureCerts(env);
   let sys: RunningSystem | undefined;
-  const db = new pg.Pool({ connectionString: databaseUrl, max: 3 });
-  ignoreErrorsOnceEnding(db);
+  const db = database.pool;
   const cleanup = async () => {
     await sys?.stopAll();
     // KEEP_TEST_LOGS=1 keeps every app's log of the run for a look afterwards.
     if (process.env.KEEP_TEST_LOGS !== '1') await rm(logDir, { recursive: true, force: true });
-    await db.end().catch(() => undefined);
     await dropAll();
   };
   try {
@@ -235,30 +230,4 @@ function runningTarget(host: string): TestSystem {
 
 function fail(message: string): never {
   throw new Error(message);
-}
-
-async function dropDatabase(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}
-
-/** Polls `probe` until it returns a value that `done` accepts; fails with the last value after the deadline. */
-export async function eventually<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  { timeoutMs = 15_000, everyMs = 50 } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T;
-  for (;;) {
-    last = await probe();
-    if (done(last)) return last;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
 }

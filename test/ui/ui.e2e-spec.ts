@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { eventually } from '@bank/testing';
 import { consoleErrorsOf, healthyServices, launchChromium, openSystemPage } from '../support/browser.js';
-import { E2E_TARGET, eventually, startTestSystem, type TestSystem } from '../support/test-system.js';
+import { E2E_TARGET, startTestSystem, type TestSystem } from '../support/test-system.js';
 
 /**
  * The page at /ui/ as a person uses it: Debian's Chromium, headless, driven by playwright-core.

@@ -1,26 +1,38 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { runServiceMigrations, serviceDataSourceOptions, Sql, type ServiceDatabaseOptions } from '@bank/database';
 
 /**
- * A throwaway database with one service's real migrations applied, for the database-tier specs:
- * the guarantees that live in SQL (CHECK constraints, unique indexes, one-statement commands) are
- * tested against Postgres itself, never a double.
+ * The one variable every test reads for the Postgres admin connection (a role that may create databases
+ * and roles): the same DATABASE_ADMIN_URL that start:all and `npm run migrate` read.
  */
-export interface TestDatabase {
+export const DATABASE_ADMIN_URL = process.env.DATABASE_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A name no parallel worker or helper picks too: `<prefix>_<time>_<random>`. */
+export const uniqueName = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+
+/** A throwaway database of its own for one test file. */
+export interface ThrowawayDatabase {
+  name: string;
+  /** The database as the admin role. */
   url: string;
-  dataSource: DataSource;
-  sql: Sql;
-  /** Closes the pool and drops the database. */
+  /** A small pool on `url` for checks no API offers (it connects on first use). */
+  pool: pg.Pool;
+  /** Closes the pools and drops the database, even with connections left open. */
   drop(): Promise<void>;
 }
 
-/** The one variable for the admin connection the database-tier specs create their databases with. */
-export const TEST_DATABASE_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** A throwaway database with one service's real migrations applied, and a DataSource on it for the handlers. */
+export interface TestDatabase extends ThrowawayDatabase {
+  dataSource: DataSource;
+  sql: Sql;
+}
+
+export type TestDatabaseOptions = Pick<ServiceDatabaseOptions, 'schema' | 'migrations' | 'poolSize'> & { name?: string };
 
 async function admin(statement: string): Promise<void> {
-  const client = new Client({ connectionString: TEST_DATABASE_ADMIN_URL });
+  const client = new pg.Client({ connectionString: DATABASE_ADMIN_URL });
   await client.connect();
   try {
     await client.query(statement);
@@ -29,30 +41,69 @@ async function admin(statement: string): Promise<void> {
   }
 }
 
-export async function createTestDatabase(
-  options: Pick<ServiceDatabaseOptions, 'schema' | 'migrations' | 'poolSize'>,
-): Promise<TestDatabase> {
+/**
+ * pool.end() resolves before its clients' sockets are closed, so the forced DROP DATABASE that follows
+ * it can terminate one of them; the pool reports that as an 'error', which without a listener is an
+ * uncaught exception that fails whichever test Jest is reporting. Any other pool error still throws.
+ */
+export function ignoreErrorsOnceEnding(pool: pg.Pool): void {
+  pool.on('error', (error) => {
+    if (!pool.ending) throw error;
+  });
+}
+
+/**
+ * Creates a database (`name`, or `<schema>_spec_<random>`) as DATABASE_ADMIN_URL. With `schema` and
+ * `migrations` it runs that service's real migrations into it and opens a DataSource, so the guarantees
+ * that live in SQL are tested against Postgres itself, never a double; with a name alone it stays empty
+ * for the caller to migrate (several schemas, the system's provisioning).
+ *
+ * Durability is off for the database (synchronous_commit): a commit does not wait for the WAL flush,
+ * which only a crash of Postgres itself could observe; no test crashes Postgres, and the data is thrown
+ * away anyway. Visibility, locks and constraints are unchanged.
+ */
+export async function createTestDatabase(options: TestDatabaseOptions): Promise<TestDatabase>;
+export async function createTestDatabase(name: string): Promise<ThrowawayDatabase>;
+export async function createTestDatabase(nameOrOptions: string | TestDatabaseOptions): Promise<ThrowawayDatabase | TestDatabase> {
+  const options = typeof nameOrOptions === 'string' ? undefined : nameOrOptions;
   // Random name: spec files run in parallel workers and must not see each other's rows.
-  const name = `${options.schema}_spec_${randomBytes(6).toString('hex')}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(TEST_DATABASE_ADMIN_URL);
+  const name =
+    typeof nameOrOptions === 'string'
+      ? nameOrOptions
+      : (nameOrOptions.name ?? `${nameOrOptions.schema}_spec_${randomBytes(6).toString('hex')}`);
+  const dropDatabase = () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin(`CREATE DATABASE "${name}"`);
+  const url = new URL(DATABASE_ADMIN_URL);
   url.pathname = `/${name}`;
-  const service = { schema: options.schema, url: url.toString(), migrations: options.migrations };
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 3 });
+  ignoreErrorsOnceEnding(pool);
+  const database: ThrowawayDatabase = {
+    name,
+    url: url.toString(),
+    pool,
+    async drop() {
+      await pool.end().catch(() => undefined);
+      await dropDatabase();
+    },
+  };
   try {
+    await admin(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
+    if (!options) return database;
+    const service = { schema: options.schema, url: database.url, migrations: options.migrations };
     await runServiceMigrations(service);
     const dataSource = new DataSource(serviceDataSourceOptions({ ...service, poolSize: options.poolSize ?? 10 }));
     await dataSource.initialize();
     return {
-      url: url.toString(),
+      ...database,
       dataSource,
       sql: new Sql(dataSource),
       async drop() {
         await dataSource.destroy();
-        await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await database.drop();
       },
     };
   } catch (error) {
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database.drop();
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
@@ -8,7 +8,6 @@ import { Agent, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import {
   CallerGuard,
   ContextInterceptor,
@@ -22,42 +21,11 @@ import {
 } from '@bank/common';
 import { brokerUserOf, EVENT_PRODUCERS, type ServiceIdentity } from '@bank/contracts';
 import { writeCerts } from '../../../scripts/lib/certs.mjs';
-import { ignoreErrorsOnceEnding } from '../../support/test-pool.js';
-import { managementApiReady, PG_ADMIN_URL, RABBITMQ_ADMIN_URL } from '../../support/test-system.js';
+import { TEST_LOG_LEVEL } from '../../support/nest-context.js';
+import { managementApiReady, RABBITMQ_ADMIN_URL } from '../../support/test-system.js';
 import { managementApi } from '../../../scripts/lib/provision.mjs';
 export const AMQP_HOST = process.env.TEST_AMQP_HOST ?? '127.0.0.1';
 export const AMQP_PORT = Number(process.env.TEST_AMQP_PORT ?? 5672);
-const LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
-
-export const uniqueName = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-
-/** A database of its own for one test file; `drop` removes it even with connections left open. */
-export async function createTestDatabase(name: string): Promise<{ url: string; pool: pg.Pool; drop: () => Promise<void> }> {
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  const pool = new pg.Pool({ connectionString: url, max: 3 });
-  ignoreErrorsOnceEnding(pool);
-  return {
-    url,
-    pool,
-    drop: async () => {
-      await pool.end().catch(() => undefined);
-      const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
 
 export interface TestVhost {
   name: string;
@@ -125,7 +93,7 @@ export interface RunningHttpApp {
 export async function startHttpApp(module: DynamicModule, name: ServiceIdentity): Promise<RunningHttpApp> {
   const adapter = new FastifyAdapter({ logger: false, https: httpsServerTls(identity(name)) });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
-    logger: new PinoLoggerService(createLogger('e2e', LOG_LEVEL)),
+    logger: new PinoLoggerService(createLogger('e2e', TEST_LOG_LEVEL)),
     abortOnError: false,
   });
   app.useGlobalFilters(new ErrorMappingFilter());
@@ -176,38 +144,6 @@ export function httpsGet(url: string, as: ServiceIdentity | 'none' = 'operator')
     req.on('error', reject);
     req.end();
   });
-}
-
-export async function startContext(module: DynamicModule): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(module, {
-    logger: new PinoLoggerService(createLogger('e2e', LOG_LEVEL)),
-    abortOnError: false,
-  });
-  await app.init();
-  return app;
-}
-
-/** Polls `probe` until it returns something other than undefined/false, or fails with the last value. */
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
-): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out waiting for ${options.what ?? 'condition'}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 50));
-  }
 }
 
 /** A plain AMQP client for the test itself: publish raw messages, watch a queue. */

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expectInvariants, type MoneyReport } from '../../support/invariants.js';
-import { eventually, type TestSystem } from '../../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { type TestSystem } from '../../support/test-system.js';
 import type { TransferLoad } from './transfer-load.js';
 
 const run = promisify(execFile);
@@ -212,7 +213,7 @@ export async function expectConsistent(system: TestSystem, load?: TransferLoad, 
         `SELECT (SELECT count(*) FROM orchestrator.transfers WHERE status = 'PENDING') + (SELECT count(*) FROM orchestrator.deposits WHERE status = 'PENDING') AS n`,
       ),
     (n) => n === 0,
-    { timeoutMs, everyMs: 250 },
+    { timeoutMs, intervalMs: 250 },
   );
   expect(await count(system, `SELECT count(*) AS n FROM orchestrator.transfers WHERE status = 'NEEDS_ATTENTION'`)).toBe(0);
   const money = await expectInvariants(system);
@@ -225,7 +226,7 @@ export async function expectConsistent(system: TestSystem, load?: TransferLoad, 
     expect(view.problems).toEqual([]);
   }
 
-  const report = await eventually(() => eventReport(system), eventsCaughtUp, { timeoutMs, everyMs: 500 });
+  const report = await eventually(() => eventReport(system), eventsCaughtUp, { timeoutMs, intervalMs: 500 });
   expect(eventsCaughtUp(report)).toBe(true);
   const verify = await system.http('audit').get('/audit/verify').expect(200);
   expect(verify.body).toMatchObject({ valid: true, records: report.audit.records });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BankClient } from '../../support/bank-client.js';
-import { eventually, type TestSystem } from '../../support/test-system.js';
+import { eventually } from '@bank/testing';
+import { type TestSystem } from '../../support/test-system.js';
 
 export interface Participant {
   token: string;
@@ -107,7 +108,7 @@ export class TransferLoad {
     await eventually(
       () => Promise.resolve(this.outcomes.length),
       (n) => n >= target,
-      { timeoutMs, everyMs: 50 },
+      { timeoutMs, intervalMs: 50 },
     );
   }
 
@@ -118,7 +119,7 @@ export class TransferLoad {
     await eventually(
       () => Promise.resolve(total()),
       (n) => n >= target,
-      { timeoutMs, everyMs: 50 },
+      { timeoutMs, intervalMs: 50 },
     );
   }
 

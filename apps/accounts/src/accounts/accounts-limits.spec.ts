@@ -1,30 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '@bank/testing';
-import { ACCOUNTS_SCHEMA } from '../accounts.schema.js';
+import type { TestDatabase } from '@bank/testing';
 import { CreditDepositHandler } from '../deposits/credit-deposit.handler.js';
 import { CommitFundsHandler } from '../holds/commit-funds.handler.js';
 import { ReleaseFundsHandler } from '../holds/release-funds.handler.js';
 import { ReserveFundsHandler } from '../holds/reserve-funds.handler.js';
-import { accountsMigrations } from '../migrations/index.js';
-import { ListAccountsHandler } from './list-accounts.handler.js';
+import { createAccountsTestDatabase } from '../testing/accounts-fixtures.js';
 import { OpenAccountHandler } from './open-account.handler.js';
 
 const CAP = Number.MAX_SAFE_INTEGER;
-const MAX_PER_CUSTOMER = 3;
 
-describe('accounts: the balance cap and the per-customer limits (real Postgres)', () => {
+describe('accounts: the balance cap (real Postgres)', () => {
   let db: TestDatabase;
   let open: OpenAccountHandler;
-  let list: ListAccountsHandler;
   let reserve: ReserveFundsHandler;
   let commit: CommitFundsHandler;
   let release: ReleaseFundsHandler;
   let credit: CreditDepositHandler;
 
   beforeAll(async () => {
-    db = await createTestDatabase({ schema: ACCOUNTS_SCHEMA, migrations: accountsMigrations, poolSize: 12 });
-    open = new OpenAccountHandler(db.sql, { maxPerCustomer: MAX_PER_CUSTOMER });
-    list = new ListAccountsHandler(db.sql);
+    db = await createAccountsTestDatabase(12);
+    open = new OpenAccountHandler(db.sql, { maxPerCustomer: 1_000 });
     reserve = new ReserveFundsHandler(db.sql);
     commit = new CommitFundsHandler(db.sql);
     release = new ReleaseFundsHandler(db.sql);
@@ -98,32 +93,6 @@ describe('accounts: the balance cap and the per-customer limits (real Postgres)'
       await expect(credit.execute(over)).rejects.toMatchObject({ code: 'BALANCE_LIMIT_EXCEEDED' });
       expect(await db.sql.rows(`SELECT 1 FROM accounts.deposits WHERE deposit_id = $1`, [over.depositId])).toEqual([]);
       await expect(credit.execute(first)).resolves.toMatchObject({ balance: CAP });
-    });
-  });
-
-  describe('accounts per customer', () => {
-    it('opens at most the limit per customer, also when asked many times at once, and writes no event for a refused one', async () => {
-      const customerId = randomUUID();
-      const results = await Promise.allSettled(Array.from({ length: 8 }, () => open.execute({ customerId, currency: 'EUR' })));
-      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(MAX_PER_CUSTOMER);
-      for (const r of results.filter((r) => r.status === 'rejected')) expect(r.reason).toMatchObject({ code: 'ACCOUNT_LIMIT_REACHED' });
-      const [counts] = await db.sql.rows<{ accounts: number; events: number }>(
-        `SELECT (SELECT count(*)::int FROM accounts.accounts WHERE customer_id = $1) AS accounts,
-                (SELECT count(*)::int FROM accounts.outbox WHERE payload->'data'->>'customerId' = $1::text) AS events`,
-        [customerId],
-      );
-      expect(counts).toEqual({ accounts: MAX_PER_CUSTOMER, events: MAX_PER_CUSTOMER });
-    });
-
-    it("lists a customer's accounts oldest first, a page at a time after a cursor", async () => {
-      const customerId = randomUUID();
-      const ids: string[] = [];
-      for (let i = 0; i < 3; i++) ids.push((await open.execute({ customerId, currency: 'EUR' })).id);
-      expect((await list.execute({ customerId })).map((a) => a.id)).toEqual(ids);
-      expect((await list.execute({ customerId, limit: 2 })).map((a) => a.id)).toEqual(ids.slice(0, 2));
-      expect((await list.execute({ customerId, limit: 2, afterAccountId: ids[1] })).map((a) => a.id)).toEqual(ids.slice(2));
-      // Someone else's account as a cursor ends the list: it shows nothing of theirs.
-      expect(await list.execute({ customerId, afterAccountId: (await account(0)).id })).toEqual([]);
     });
   });
 });

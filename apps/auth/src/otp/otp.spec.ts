@@ -11,9 +11,9 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { calculateJwkThumbprint, decodeProtectedHeader, exportJWK, importSPKI, jwtVerify } from 'jose';
 import { jest } from '@jest/globals';
-import { Client } from 'pg';
 import { openOtpCode, RequestContext, SealOpenError } from '@bank/common';
 import { pgConstraint, runServiceMigrations, Sql } from '@bank/database';
+import { createTestDatabase, uniqueName, type ThrowawayDatabase } from '@bank/testing';
 import {
   DomainError,
   GetSigningKeysQuery,
@@ -39,13 +39,6 @@ import { VerifyOtpHandler } from './verify-otp.handler.js';
 // Database round trips under a busy machine (parallel suites): generous, but bounded.
 jest.setTimeout(30_000);
 
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DB_NAME = `auth_spec_${randomBytes(5).toString('hex')}`;
-const DB_URL = (() => {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${DB_NAME}`;
-  return url.toString();
-})();
 const PEPPER = 'spec-pepper-0123456789abcdef';
 // notifications' key pair: auth reads only the public half from CERTS_DIR; the spec opens with the private half.
 const sealKeys = generateKeyPairSync('x25519');
@@ -54,27 +47,18 @@ writeFileSync(path.join(CERTS_DIR, 'otp-seal.pub'), sealKeys.publicKey.export({ 
 
 const quiet: LoggerService = { log: () => undefined, error: () => undefined, warn: () => undefined };
 
+let db: ThrowawayDatabase;
 let moduleRef: TestingModule;
 let config: AuthConfig;
 let sql: Sql;
 let commands: CommandBus;
 let queries: QueryBus;
 
-async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 // Every start here comes from one address and the file makes a few hundred: those two limits are
 // raised by configuration, like the e2e harness does; the tests of each limit set their own.
 const configWith = (env: NodeJS.ProcessEnv = {}) =>
   loadConfig(AuthConfig, {
-    DATABASE_URL: DB_URL,
+    DATABASE_URL: db.url,
     NODE_ENV: 'test',
     OTP_PEPPER: PEPPER,
     DB_POOL_SIZE: '20',
@@ -85,8 +69,8 @@ const configWith = (env: NodeJS.ProcessEnv = {}) =>
   });
 
 beforeAll(async () => {
-  await admin((client) => client.query(`CREATE DATABASE ${DB_NAME}`));
-  await runServiceMigrations({ schema: AUTH_SCHEMA, url: DB_URL, migrations: authMigrations });
+  db = await createTestDatabase(uniqueName('auth_spec'));
+  await runServiceMigrations({ schema: AUTH_SCHEMA, url: db.url, migrations: authMigrations });
   config = configWith();
   moduleRef = await Test.createTestingModule({ imports: [AuthModule.forRoot(config)] })
     .setLogger(quiet)
@@ -99,7 +83,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await moduleRef?.close();
-  await admin((client) => client.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`));
+  await db?.drop();
   rmSync(CERTS_DIR, { recursive: true, force: true });
 }, 60_000);
 

@@ -2,7 +2,7 @@
  * OTP delivery and the dev outbox against the real Postgres (a database of its own, created and
  * dropped here), and the HTTP endpoint through a Fastify app booted in the test.
  */
-import { generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,9 +11,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { jest } from '@jest/globals';
-import { Client } from 'pg';
 import { createValidationPipe, ErrorMappingFilter, loadConfig, sealOtpCode } from '@bank/common';
 import { runServiceMigrations, Sql } from '@bank/database';
+import { createTestDatabase, uniqueName, type ThrowawayDatabase } from '@bank/testing';
 import { DomainError, SendOtpCommand, type OutboxMessageView, type SendOtpReply } from '@bank/contracts';
 import { applyDevOutboxDefault, NotificationsConfig } from '../config/notifications.config.js';
 import { OUTBOX_LIMIT } from '../dev-outbox/list-outbox.handler.js';
@@ -25,14 +25,6 @@ import { otpMessageBody } from './otp-sms.template.js';
 // Database round trips under a busy machine (parallel suites): generous, but bounded.
 jest.setTimeout(30_000);
 
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DB_NAME = `notifications_spec_${randomBytes(5).toString('hex')}`;
-const DB_URL = (() => {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${DB_NAME}`;
-  return url.toString();
-})();
-
 // The seal key pair: notifications reads the private half from CERTS_DIR; the spec seals as auth does.
 const sealKeys = generateKeyPairSync('x25519');
 const CERTS_DIR = mkdtempSync(path.join(tmpdir(), 'notifications-spec-certs-'));
@@ -40,21 +32,11 @@ writeFileSync(path.join(CERTS_DIR, 'otp-seal.key'), sealKeys.privateKey.export({
 
 const quiet: LoggerService = { log: () => undefined, error: () => undefined, warn: () => undefined };
 
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /** The app as bootstrap() builds it, minus the listening sockets: Fastify, global pipe and filter. */
 async function bootApp(devOutbox: boolean): Promise<NestFastifyApplication> {
   const config = loadConfig(
     NotificationsConfig,
-    applyDevOutboxDefault({ DATABASE_URL: DB_URL, NODE_ENV: 'test', NOTIFICATIONS_DEV_OUTBOX: String(devOutbox), CERTS_DIR }),
+    applyDevOutboxDefault({ DATABASE_URL: db.url, NODE_ENV: 'test', NOTIFICATIONS_DEV_OUTBOX: String(devOutbox), CERTS_DIR }),
   );
   const moduleRef = await Test.createTestingModule({ imports: [NotificationsModule.forRoot(config)] })
     .setLogger(quiet)
@@ -67,13 +49,14 @@ async function bootApp(devOutbox: boolean): Promise<NestFastifyApplication> {
   return app;
 }
 
+let db: ThrowawayDatabase;
 let on: NestFastifyApplication;
 let off: NestFastifyApplication;
 let sql: Sql;
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE ${DB_NAME}`);
-  await runServiceMigrations({ schema: NOTIFICATIONS_SCHEMA, url: DB_URL, migrations: notificationsMigrations });
+  db = await createTestDatabase(uniqueName('notifications_spec'));
+  await runServiceMigrations({ schema: NOTIFICATIONS_SCHEMA, url: db.url, migrations: notificationsMigrations });
   on = await bootApp(true);
   off = await bootApp(false);
   sql = on.get(Sql);
@@ -82,7 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await on?.close();
   await off?.close();
-  await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await db?.drop();
   rmSync(CERTS_DIR, { recursive: true, force: true });
 }, 60_000);
 
