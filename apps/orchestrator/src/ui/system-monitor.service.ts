@@ -3,7 +3,8 @@ import { exhaustMap, from, type Observable, ReplaySubject, share, timer } from '
 import { metricsRegistry } from '@bank/common';
 import { Sql } from '@bank/database';
 import { InternalHttp, parseMetrics, type Sample, sumOf } from './internal-http.js';
-import { DevFaultBook, INTERNAL_HTTP, UI_SETTINGS, type UiSettings } from './ui.settings.js';
+import { DevFaultBook, type UiSettings } from './ui.settings.js';
+import { INTERNAL_HTTP, UI_SETTINGS } from './ui.tokens.js';
 import {
   INTERNAL_APPS,
   type InternalApp,

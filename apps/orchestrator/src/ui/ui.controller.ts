@@ -10,7 +10,8 @@ import { FAULTABLE_APPS, type FaultableApp, type InternalAnswer } from './intern
 import { SystemMonitor } from './system-monitor.service.js';
 import { systemTopology, type SystemTopology } from './topology.js';
 import { TransferLiveService } from './transfer-live.service.js';
-import { DevFaultBook, INTERNAL_HTTP, type InternalHttp, UI_SETTINGS, type UiSettings } from './ui.settings.js';
+import { DevFaultBook, type InternalHttp, type UiSettings } from './ui.settings.js';
+import { INTERNAL_HTTP, UI_SETTINGS } from './ui.tokens.js';
 
 export class SmsQuery {
   @IsString() @Matches(E164_PATTERN, { message: 'phone must be in E.164 format' }) phone!: string;

@@ -5,7 +5,8 @@ import { InternalHttp } from './internal-http.js';
 import { SystemMonitor } from './system-monitor.service.js';
 import { TransferLiveService } from './transfer-live.service.js';
 import { UiController } from './ui.controller.js';
-import { DevFaultBook, INTERNAL_HTTP, UI_SETTINGS, type UiSettings } from './ui.settings.js';
+import { DevFaultBook, type UiSettings } from './ui.settings.js';
+import { INTERNAL_HTTP, UI_SETTINGS } from './ui.tokens.js';
 
 /**
  * The page's server side, part of the orchestrator's module (it reads transfers and their timeline);

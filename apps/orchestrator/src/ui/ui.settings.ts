@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { DevFaultState } from '@bank/common';
 import type { FaultableApp, InternalHttp } from './internal-http.js';
 
-export const UI_SETTINGS = Symbol('UI_SETTINGS');
 export interface UiSettings {
   /** NODE_ENV development or test: "try it" and "break it" exist; otherwise they answer 403 DEVELOPMENT_ONLY. */
   development: boolean;
@@ -14,7 +13,6 @@ export interface UiSettings {
   controlTimeoutMs: number;
 }
 
-export const INTERNAL_HTTP = Symbol('INTERNAL_HTTP');
 export type { InternalHttp };
 
 /**
