@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { BankClient } from '../support/bank-client.js';
 import { eventually } from '@bank/testing';
+import { APPS } from '../../scripts/lib/system.mjs';
 import { consoleErrorsOf, healthyServices, launchChromium, openSystemPage } from '../support/browser.js';
 import { E2E_TARGET, startTestSystem, type TestSystem } from '../support/test-system.js';
 
@@ -73,15 +74,7 @@ describe('the compose stack (docker-compose.yml, as `npm run test:compose` start
       await page.goto(`${base}/ui/`);
       await page.locator('#phone').waitFor();
       await openSystemPage(page, base, 60_000);
-      expect((await healthyServices(page)).sort()).toEqual([
-        'accounts',
-        'analytics',
-        'audit',
-        'auth',
-        'ledger',
-        'notifications',
-        'orchestrator',
-      ]);
+      expect((await healthyServices(page)).sort()).toEqual([...APPS].sort());
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

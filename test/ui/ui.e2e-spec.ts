@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { eventually } from '@bank/testing';
+import { APPS } from '../../scripts/lib/system.mjs';
 import { consoleErrorsOf, healthyServices, launchChromium, openSystemPage } from '../support/browser.js';
 import { E2E_TARGET, startTestSystem, type TestSystem } from '../support/test-system.js';
 
@@ -192,15 +193,7 @@ describeLocal('the page at /ui/: both patterns, live, in a real browser', () => 
 
   it('shows the seven services live on /ui/system with the arrows the tables allow, readable at phone width', async () => {
     await openSystemPage(page, base);
-    expect((await healthyServices(page)).sort()).toEqual([
-      'accounts',
-      'analytics',
-      'audit',
-      'auth',
-      'ledger',
-      'notifications',
-      'orchestrator',
-    ]);
+    expect((await healthyServices(page)).sort()).toEqual([...APPS].sort());
     const arrows = (kind: 'command' | 'event') =>
       page
         .locator(`svg.topology [data-${kind}-from]`)

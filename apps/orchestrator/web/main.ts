@@ -1,16 +1,17 @@
 import { api, session } from './api.js';
 import { breakPanel } from './break.js';
 import { h, put } from './dom.js';
-import { systemView, type SystemTopology } from './system.js';
+import { systemView } from './system.js';
 import { transferView } from './transfer.js';
 import { tryView } from './try.js';
+import type { UiInfo } from '../src/ui/ui.views.js';
 
 /** One page, three views by path; each view opens at most one live stream. */
 async function main(): Promise<void> {
   const root = document.getElementById('app');
   const nav = document.getElementById('session');
   if (!root || !nav) return;
-  const info = await api<{ development: boolean; topology?: SystemTopology }>('GET', '/ui/api/info').catch(() => ({
+  const info = await api<UiInfo>('GET', '/ui/api/info').catch((): Partial<UiInfo> & { development: boolean } => ({
     development: false,
     topology: undefined,
   }));

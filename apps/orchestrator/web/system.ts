@@ -1,18 +1,7 @@
 import { stream } from './api.js';
 import { arrowDefs, h, put, s } from './dom.js';
 // The server's own declaration of what the stream sends: the page cannot drift from it.
-import type { SystemSnapshot } from '../src/ui/ui.views.js';
-
-/** An arrow of the drawing, as the orchestrator derives it from the services' own tables (GET /ui/api/info). */
-export interface TopologyEdge {
-  from: string;
-  to: string;
-  carries: string[];
-}
-export interface SystemTopology {
-  commands: TopologyEdge[];
-  events: TopologyEdge[];
-}
+import type { SystemSnapshot, SystemTopology, TopologyEdge } from '../src/ui/ui.views.js';
 
 /** Where each service sits: the orchestrator left, the services it commands in the middle, the subscribers right. */
 const NODES: Record<string, { x: number; y: number }> = {

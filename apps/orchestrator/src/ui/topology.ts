@@ -6,21 +6,9 @@ import {
   SERVICE_IDENTITIES,
   type ServiceIdentity,
 } from '@bank/contracts';
+import type { SystemTopology, TopologyEdge } from './ui.views.js';
 
-/** One arrow of /ui/system: who sends what to whom. */
-export interface TopologyEdge {
-  from: string;
-  to: string;
-  /** The command patterns, or the event types, that travel along it. */
-  carries: string[];
-}
-
-export interface SystemTopology {
-  /** TCP commands (orchestration: the caller waits for the answer). */
-  commands: TopologyEdge[];
-  /** Events through the exchange (choreography: the producer does not know who listens). */
-  events: TopologyEdge[];
-}
+export type { SystemTopology, TopologyEdge };
 
 const SERVICES = SERVICE_IDENTITIES.filter((name) => name !== 'operator');
 const isService = (name: string): boolean => (SERVICES as readonly string[]).includes(name);

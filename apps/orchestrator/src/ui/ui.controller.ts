@@ -8,7 +8,8 @@ import { AccessTokenGuard, CustomerId } from '../auth/access-token.guard.js';
 import { TransferReads } from '../transfers/transfer-reads.service.js';
 import { FAULTABLE_APPS, type FaultableApp, type InternalAnswer } from './internal-http.js';
 import { SystemMonitor } from './system-monitor.service.js';
-import { systemTopology, type SystemTopology } from './topology.js';
+import { systemTopology } from './topology.js';
+import type { UiInfo } from './ui.views.js';
 import { TransferLiveService } from './transfer-live.service.js';
 import { DevFaultBook, type InternalHttp, type UiSettings } from './ui.settings.js';
 import { INTERNAL_HTTP, UI_SETTINGS } from './ui.tokens.js';
@@ -45,7 +46,7 @@ export class UiController {
 
   /** Read once per page load: the mode, and the arrows /ui/system draws (they change only with a deploy). */
   @Get('info')
-  info(): { development: boolean; topology: SystemTopology } {
+  info(): UiInfo {
     return { development: this.settings.development, topology: systemTopology() };
   }
 

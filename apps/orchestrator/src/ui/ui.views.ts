@@ -48,6 +48,28 @@ export interface SystemSnapshot {
   ledgerRefusesNext: number;
 }
 
+/** One arrow of /ui/system: who sends what to whom. */
+export interface TopologyEdge {
+  from: string;
+  to: string;
+  /** The command patterns, or the event types, that travel along it. */
+  carries: string[];
+}
+
+/** The arrows of /ui/system, derived from the tables the services enforce (topology.ts). */
+export interface SystemTopology {
+  /** TCP commands (orchestration: the caller waits for the answer). */
+  commands: TopologyEdge[];
+  /** Events through the exchange (choreography: the producer does not know who listens). */
+  events: TopologyEdge[];
+}
+
+/** GET /ui/api/info: what the page needs once per load. */
+export interface UiInfo {
+  development: boolean;
+  topology: SystemTopology;
+}
+
 /** The event the final state published, as the orchestrator's outbox has it. */
 export interface OutboxEventView {
   eventId: string;
