@@ -80,7 +80,8 @@ export function dropInboxFailuresTableSql(schema: string): string[] {
 
 /**
  * Records (or moves forward) where a failed event went. A write that arrives late (a replica
- * slower than the next attempt) does not take the state back to an earlier attempt.
+ * slower than the next attempt) does not take the state back to an earlier attempt, except from
+ * 'parked': only a redrive brings a parked event back, and it starts the count again.
  */
 export function inboxFailureRecordSql(schema: string): string {
   return `INSERT INTO "${schema}".inbox_failures AS f (subscriber, event_id, event_type, state, attempts, error_code, reason)
@@ -88,7 +89,7 @@ export function inboxFailureRecordSql(schema: string): string {
           ON CONFLICT (subscriber, event_id) DO UPDATE
             SET event_type = excluded.event_type, state = excluded.state, attempts = excluded.attempts,
                 error_code = excluded.error_code, reason = excluded.reason, updated_at = now()
-            WHERE f.attempts <= excluded.attempts`;
+            WHERE f.attempts <= excluded.attempts OR f.state = 'parked'`;
 }
 
 /** One subscriber's failure row for one event (GET /inbox/:eventId, when it has no inbox row). */
