@@ -147,7 +147,8 @@ export class EventLagSampler {
     if (sample.eventId) {
       const res = await send(this.urls.notifications, { path: `/inbox/${sample.eventId}`, agent: this.agent });
       if (res.status === 200 && typeof res.body?.handledAt === 'string') return Date.parse(res.body.handledAt);
-      if (res.status !== 404) this.probeErrors.notifications++;
+      // 404, or 200 with handled: false (it failed on the event and will retry): not yet.
+      if (res.status !== 404 && res.body?.handled !== false) this.probeErrors.notifications++;
       return undefined;
     }
     const res = await send(this.urls.notifications, { path: `/outbox?recipient=${encodeURIComponent(phone)}`, agent: this.agent });

@@ -9,6 +9,8 @@ export const OPERATOR: 'operator';
 export interface DataPlaneRights {
   schema: string;
   tables: readonly string[];
+  /** Rights on single tables beyond `tables` (granted once the table exists). */
+  tableRights?: Readonly<Record<string, readonly string[]>>;
   broker?: 'producer' | 'subscriber';
   extensions?: readonly string[];
 }

@@ -39,7 +39,9 @@ export const DATA_PLANE = Object.freeze({
   notifications: { schema: 'notifications', tables: DML, broker: 'subscriber' },
   // Append-only: every table (the trail, the inbox, and any later one such as signed checkpoints)
   // can be read and added to, never changed. The triggers that refuse changes belong to the owner.
-  audit: { schema: 'audit', tables: ['SELECT', 'INSERT'], broker: 'subscriber' },
+  // The exception: inbox_failures (where an event not yet applied sits) is bookkeeping, not record,
+  // changed and pruned like any subscriber's; its migration grants the same (grantInboxFailuresSql).
+  audit: { schema: 'audit', tables: ['SELECT', 'INSERT'], tableRights: { inbox_failures: ['UPDATE', 'DELETE'] }, broker: 'subscriber' },
   analytics: { schema: 'analytics', tables: DML, broker: 'subscriber' },
   orchestrator: { schema: 'orchestrator', tables: DML, broker: 'producer' },
 });
@@ -152,7 +154,7 @@ const FOREIGN_OBJECTS = `
      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')`;
 
 async function provisionApp(client, app, { prefix, password }) {
-  const { schema, tables, extensions = [] } = plan(app);
+  const { schema, tables, tableRights = {}, extensions = [] } = plan(app);
   const owner = ownerRole(prefix, app);
   const runtime = runtimeRole(prefix, app);
   await ensureRole(client, owner, false);
@@ -180,6 +182,11 @@ async function provisionApp(client, app, { prefix, password }) {
   await client.query(`GRANT ${tables.join(', ')} ON ALL TABLES IN SCHEMA ${s} TO ${to}`);
   await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${s} TO ${to}`);
   await client.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ${s} TO ${to}`);
+  // Rights on one table beyond the schema's: granted here once its migration created it (and by that migration).
+  for (const [table, rights] of Object.entries(tableRights)) {
+    const { rows } = await client.query('SELECT to_regclass($1) IS NOT NULL AS present', [`${s}.${ident(table)}`]);
+    if (rows[0].present) await client.query(`GRANT ${rights.join(', ')} ON ${s}.${ident(table)} TO ${to}`);
+  }
 }
 
 /**

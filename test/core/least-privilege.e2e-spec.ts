@@ -96,6 +96,11 @@ describe('least privilege: Postgres roles and broker users (real apps)', () => {
         disableTriggers: await attempt(audit, 'ALTER TABLE audit.records DISABLE TRIGGER ALL'),
         dropTrigger: await attempt(audit, 'DROP TRIGGER records_no_update_delete ON audit.records'),
         inboxDelete: await attempt(audit, 'DELETE FROM audit.inbox'),
+        inboxUpdate: await attempt(audit, 'UPDATE audit.inbox SET attempts = attempts'),
+        // Where an event it failed on sits is bookkeeping, not the trail: audit changes and prunes it, nothing more.
+        failuresUpdate: await attempt(audit, `UPDATE audit.inbox_failures SET state = state`),
+        failuresDelete: await attempt(audit, 'DELETE FROM audit.inbox_failures WHERE false'),
+        failuresTruncate: await attempt(audit, 'TRUNCATE audit.inbox_failures'),
         // The signed checkpoints anchor the trail: audit adds them, never rewrites or removes one.
         checkpointUpdate: await attempt(audit, `UPDATE audit.checkpoints SET seq = seq`),
         checkpointDelete: await attempt(audit, 'DELETE FROM audit.checkpoints'),
@@ -110,6 +115,10 @@ describe('least privilege: Postgres roles and broker users (real apps)', () => {
         disableTriggers: 'refused',
         dropTrigger: 'refused',
         inboxDelete: 'refused',
+        inboxUpdate: 'refused',
+        failuresUpdate: 'done',
+        failuresDelete: 'done',
+        failuresTruncate: 'refused',
         checkpointUpdate: 'refused',
         checkpointDelete: 'refused',
         checkpointTruncate: 'refused',

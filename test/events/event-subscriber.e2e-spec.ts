@@ -6,9 +6,11 @@ import { DatabaseModule, runServiceMigrations, type SqlRunner } from '@bank/data
 import {
   addInboxAttemptsSql,
   AmqpConnection,
+  createInboxFailuresTableSql,
   createInboxTableSql,
   EventSubscriber,
   EventSubscriberModule,
+  InboxController,
   OnEvents,
   type InboundEvent,
   type InboundEventHandler,
@@ -31,7 +33,8 @@ class CreateProbe1700000000000 implements MigrationInterface {
     await db.query(
       `CREATE TABLE probe.applied (seq bigserial PRIMARY KEY, event_id uuid NOT NULL, batch_size int NOT NULL, tx bigint NOT NULL DEFAULT txid_current())`,
     );
-    for (const sql of [...createInboxTableSql('probe'), ...addInboxAttemptsSql('probe')]) await db.query(sql);
+    for (const sql of [...createInboxTableSql('probe'), ...addInboxAttemptsSql('probe'), ...createInboxFailuresTableSql('probe')])
+      await db.query(sql);
   }
   async down(): Promise<void> {}
 }
@@ -103,6 +106,21 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
   const attempts = async (id: string) =>
     (await db.pool.query<{ attempts: number }>(`SELECT attempts FROM probe.inbox WHERE event_id = $1`, [id])).rows[0]?.attempts;
   const dlq = async () => (await broker.channel.checkQueue('probe.events.dlq')).messageCount;
+  /** GET /inbox/:eventId's answer (the controller the subscriber module mounts), or the 404's code. */
+  const inbox = async (id: string) => {
+    try {
+      return (await app!.get(InboxController).get(id)) as unknown as Record<string, unknown>;
+    } catch (error) {
+      return { error: (error as { code?: string }).code };
+    }
+  };
+  const failureRow = async (id: string) =>
+    (
+      await db.pool.query<{ state: string; attempts: number; error_code: string; reason: string | null }>(
+        'SELECT state, attempts, error_code, reason FROM probe.inbox_failures WHERE event_id = $1',
+        [id],
+      )
+    ).rows[0];
 
   beforeAll(async () => {
     db = await createTestDatabase(name);
@@ -149,6 +167,18 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
     expect(parked && parked.properties.headers?.['x-retry-count']).toBe(2);
     if (parked) broker.channel.ack(parked);
     expect((await applications([bad.id])).get(bad.id)).toBeUndefined();
+    // Its subscriber says where it sits, with the error's class and a reason that quotes no message.
+    expect(await inbox(bad.id)).toEqual({
+      subscriber: 'probe',
+      eventId: bad.id,
+      eventType: bad.type,
+      handled: false,
+      state: 'parked',
+      attempts: 3,
+      errorCode: 'Error',
+      reason: 'gave up after 2 retries',
+      updatedAt: expect.any(String),
+    });
     failing.delete(bad.id);
   }, 30_000);
 
@@ -177,13 +207,34 @@ describe('event subscriber plumbing (real Postgres and RabbitMQ)', () => {
     // "Break it": fail the next event on purpose; it goes the retry queue's way like a failing handler's.
     devFaults.set({ refuseNext: 1 });
     const refused = registered(newCustomer());
+    const seen: unknown[] = [];
     try {
       await publish(refused);
-      await eventually(() => allAppliedOnce([refused.id]), { what: 'the refused event applied after a retry', timeoutMs: 5_000 });
+      // Its answer while it waits in the retry queue (100 ms: caught if the poll lands there), then once applied.
+      await eventually(
+        async () => {
+          const answer = await inbox(refused.id);
+          if (seen.at(-1) !== answer.state) seen.push(answer.state);
+          return allAppliedOnce([refused.id]);
+        },
+        { what: 'the refused event applied after a retry', timeoutMs: 5_000 },
+      );
     } finally {
       devFaults.reset();
     }
     expect(await attempts(refused.id)).toBe(2);
+    expect(seen.filter((state) => state !== undefined && state !== 'retrying')).toEqual([]);
+    // The failure was recorded (first attempt, the fault's code); the inbox row wins now that it is applied.
+    expect(await failureRow(refused.id)).toEqual({ state: 'retrying', attempts: 1, error_code: 'DEVELOPMENT_FAULT', reason: null });
+    expect(await inbox(refused.id)).toEqual({
+      subscriber: 'probe',
+      eventId: refused.id,
+      eventType: refused.type,
+      handledAt: expect.any(String),
+      attempts: 2,
+    });
+    // An event it never failed on and never saw: the 404 as before.
+    expect(await inbox(registered(newCustomer()).id)).toEqual({ error: 'EVENT_NOT_HANDLED' });
     // A duplicate after the fact changes nothing: the row keeps the attempt that applied it.
     await publish(returned);
     await publish(first);

@@ -242,6 +242,24 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
       { what: 'a retry' },
     );
     expect(await outbox(erin)).toEqual([]);
+    // While it waits, GET /inbox/:eventId says where: a retry queue, after how many attempts, the code only.
+    const waiting = await eventually(
+      async () => {
+        const { status, body } = await getJson<Record<string, unknown>>(`${notifications.url}/inbox/${transfer.id}`);
+        return status === 200 && body.state === 'retrying' && body;
+      },
+      { what: 'notifications says it is retrying' },
+    );
+    expect(waiting).toEqual({
+      subscriber: 'notifications',
+      eventId: transfer.id,
+      eventType: 'transfer.completed',
+      handled: false,
+      state: 'retrying',
+      attempts: expect.any(Number),
+      errorCode: 'RetryLaterError',
+      updatedAt: expect.any(String),
+    });
     await publish(registered(erin));
     const [notice] = await eventually(
       async () => {
@@ -255,7 +273,9 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     const transferInbox = async (app: RunningHttpApp) =>
       (await getJson<{ attempts: number }>(`${app.url}/inbox/${transfer.id}`)).body.attempts;
     expect(await transferInbox(notifications)).toBeGreaterThan(1);
-    await eventually(async () => (await auditEvents(`&transferId=${transfer.data.transferId}`)).length === 1, { what: 'audit recorded it' });
+    await eventually(async () => (await auditEvents(`&transferId=${transfer.data.transferId}`)).length === 1, {
+      what: 'audit recorded it',
+    });
     expect(await transferInbox(audit)).toBe(1);
     expect((await auditEvents(`&transferId=${transfer.data.transferId}`))[0]).toMatchObject({ eventId: transfer.id, attempts: 1 });
   }, 10_000);
@@ -299,9 +319,24 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
     const payer = newCustomer();
     const grace = newCustomer();
     const before = await dlqDepth(notifications);
-    await publish(transferred(payer, grace, 777));
+    const owed = transferred(payer, grace, 777);
+    await publish(owed);
     await eventually(async () => (await dlqDepth(notifications)) === before + 1, { what: 'parked after retries', timeoutMs: 8_000 });
     expect(await outbox(grace)).toEqual([]);
+    const parkedAnswer = await eventually(
+      async () => {
+        const { body } = await getJson<Record<string, unknown>>(`${notifications.url}/inbox/${owed.id}`);
+        return body.state === 'parked' && body;
+      },
+      { what: 'notifications says it parked it' },
+    );
+    expect(parkedAnswer).toMatchObject({
+      handled: false,
+      state: 'parked',
+      attempts: 4,
+      errorCode: 'RetryLaterError',
+      reason: 'gave up after 3 retries',
+    });
 
     const registration = registered(grace);
     await publish(registration);
@@ -321,6 +356,12 @@ describe('subscribers: audit, analytics, notifications (real Postgres and Rabbit
       { what: 'notice after redrive', timeoutMs: 5_000 },
     );
     expect(messages[0].body).toContain('7.77 EUR');
+    // Redriven and applied: the inbox row wins over the parked record.
+    expect((await getJson<Record<string, unknown>>(`${notifications.url}/inbox/${owed.id}`)).body).toMatchObject({
+      handledAt: expect.any(String),
+      attempts: expect.any(Number),
+    });
+    expect((await getJson<Record<string, unknown>>(`${notifications.url}/inbox/${owed.id}`)).body).not.toHaveProperty('state');
     // The poison ones go straight back: they are still unusable.
     await eventually(async () => (await dlqDepth(notifications)) === before, { what: 'poison re-parked' });
   }, 20_000);

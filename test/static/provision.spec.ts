@@ -41,6 +41,14 @@ describe('data-plane rights (scripts/lib/provision.mjs)', () => {
     });
   });
 
+  it('lets audit change one table only, its inbox_failures (bookkeeping, not the trail)', () => {
+    expect(
+      Object.fromEntries(Object.entries(DATA_PLANE).flatMap(([app, rights]) => (rights.tableRights ? [[app, rights.tableRights]] : []))),
+    ).toEqual({
+      audit: { inbox_failures: ['UPDATE', 'DELETE'] },
+    });
+  });
+
   it('builds broker permissions that reach only what each app uses', () => {
     const may = (app: string, kind: 'configure' | 'write' | 'read', resource: string) =>
       new RegExp(brokerPermissions(app, 'bank.events')![kind]).test(resource);

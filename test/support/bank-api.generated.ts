@@ -423,20 +423,35 @@ export interface components {
              */
             at: string;
             /**
-             * @description a subscriber's entry: after how many attempts it handled the event (1: the first delivery; each retry or redelivery adds one); absent once its inbox row is pruned
+             * @description a subscriber's entry: after how many attempts it handled the event (1: the first delivery; each retry or redelivery adds one); absent once its inbox row is pruned; with a state, the attempts so far (all failed)
              * @example 1
              */
             attempts?: number;
+            /**
+             * @description with a state: the last failure's code (an error code, a driver code, or the error's class), never its message
+             * @example 40001
+             */
+            errorCode?: string;
             /**
              * Format: uuid
              * @example 7b1e3f5a-9c2d-4e6f-8a0b-1c3d5e7f9a2b
              */
             eventId?: string;
             /**
+             * @description parked: why, without the error message
+             * @example gave up after 3 retries
+             */
+            reason?: string;
+            /**
              * @description 'saga' for orchestrated steps; 'audit' (event recorded), 'notifications' or 'analytics' (event handled) for the choreographed half
              * @example audit
              */
             source: string;
+            /**
+             * @description a subscriber that has not handled the event but failed on it: 'retrying' (waiting in a retry queue) or 'parked' (in its dead-letter queue until redriven); absent on every other entry. Once the subscriber handles the event the entry is a handled one
+             * @enum {string}
+             */
+            state?: "retrying" | "parked";
             /** @example transfer.completed handled */
             what: string;
         };

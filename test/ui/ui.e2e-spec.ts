@@ -134,10 +134,32 @@ describeLocal('the page at /ui/: both patterns, live, in a real browser', () => 
     await page.locator('#fail-count').fill('1');
     await page.getByTestId('fail-events').click();
     await page.getByTestId('failing-now').filter({ hasText: 'notifications 1' }).waitFor();
+    // The lane sits in the retry state for about the retry delay (1 s): too short to catch reliably
+    // with a locator, so the page keeps the history of what the lane showed (from the next navigation on).
+    await page.addInitScript(`{
+      const seen = (window.__notificationsLane = []);
+      new MutationObserver(() => {
+        const lane = document.querySelector('[data-subscriber="notifications"]');
+        if (!lane) return;
+        const shown = [lane.getAttribute('data-state'), lane.getAttribute('data-failed-attempts'), lane.getAttribute('data-error-code'), lane.textContent];
+        if (JSON.stringify(seen.at(-1)) !== JSON.stringify(shown)) seen.push(shown);
+      }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    }`);
     const id = await sendTransfer('0.75', 'notifications fails once');
     await page.getByTestId('transfer-status').filter({ hasText: 'COMPLETED' }).waitFor();
     // Back from the retry queue (1 s by default): the lane counts both deliveries.
     await page.locator('[data-subscriber="notifications"][data-state="handled"] [data-attempts="2"]').waitFor({ timeout: 20_000 });
+    const history = await page.evaluate<(string | null)[][]>(`window.__notificationsLane`);
+    const states = history.map(([state]) => state);
+    // Before it was handled, the lane said where THIS event was: the retry queue, first attempt failed, the fault's code.
+    expect(states.indexOf('retrying')).toBeGreaterThanOrEqual(0);
+    expect(states.indexOf('retrying')).toBeLessThan(states.indexOf('handled'));
+    expect(history.find(([state]) => state === 'retrying')).toEqual([
+      'retrying',
+      '1',
+      'DEVELOPMENT_FAULT',
+      expect.stringContaining('in retry queue (attempt 1) · DEVELOPMENT_FAULT'),
+    ]);
     expect(await lane('notifications').locator('[data-attempts]').textContent()).toBe('after 2 attempts');
     await page.locator('[data-subscriber="audit"][data-state="handled"] [data-attempts="1"]').waitFor();
     await page.locator('[data-subscriber="analytics"][data-state="handled"] [data-attempts="1"]').waitFor();

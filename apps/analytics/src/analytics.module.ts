@@ -10,9 +10,12 @@ import { AnalyticsController } from './summary/analytics.controller.js';
 import { AnalyticsCountersHandler } from './summary/analytics-counters.event-handler.js';
 import { GetAnalyticsSummaryHandler } from './summary/get-analytics-summary.handler.js';
 
-/** What analytics prunes: its inbox (the counters are the point and stay). */
+/** What analytics prunes: its inbox and where failed events went (the counters are the point and stay). */
 export function analyticsRetention(retention: RetentionConfig): RetentionRule[] {
-  return [deleteOlderThan('analytics.inbox', 'received_at', retention.INBOX_RETENTION_HOURS)];
+  return [
+    deleteOlderThan('analytics.inbox', 'received_at', retention.INBOX_RETENTION_HOURS),
+    deleteOlderThan('analytics.inbox_failures', 'updated_at', retention.INBOX_RETENTION_HOURS),
+  ];
 }
 
 @Module({})

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DevControlsModule, HealthModule } from '@bank/common';
-import { DatabaseModule } from '@bank/database';
+import { DatabaseModule, deleteOlderThan, RetentionModule, type RetentionConfig, type RetentionRule } from '@bank/database';
 import { brokerHealth, EventSubscriberModule } from '@bank/messaging';
 import { AUDIT_SCHEMA, AUDIT_SUBSCRIBER } from './audit.schema.js';
 import { CheckpointSigner } from './checkpoints/checkpoint-signer.js';
@@ -13,6 +13,11 @@ import { AuditController } from './trail/audit.controller.js';
 import { AuditTrailHandler } from './trail/audit-trail.event-handler.js';
 import { ListAuditEventsHandler } from './trail/list-audit-events.handler.js';
 import { VerifyAuditChainHandler } from './trail/verify-audit-chain.handler.js';
+
+/** What audit prunes: only where failed events went. The trail and the inbox are append-only and stay. */
+export function auditRetention(retention: RetentionConfig): RetentionRule[] {
+  return [deleteOlderThan('audit.inbox_failures', 'updated_at', retention.INBOX_RETENTION_HOURS)];
+}
 
 @Module({})
 export class AuditModule {
@@ -33,6 +38,7 @@ export class AuditModule {
           handlers: [AuditTrailHandler],
           broker: config,
         }),
+        RetentionModule.forRoot(auditRetention),
         HealthModule.forRoot(brokerHealth()),
         DevControlsModule.forRoot(config.NODE_ENV),
       ],

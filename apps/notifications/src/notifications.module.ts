@@ -13,10 +13,11 @@ import { NOTIFICATIONS_SCHEMA } from './notifications.schema.js';
 import { OtpController } from './otp/otp.controller.js';
 import { SendOtpHandler } from './otp/send-otp.handler.js';
 
-/** What notifications prunes: its inbox and the messages it recorded as sent. */
+/** What notifications prunes: its inbox (and where failed events went), and the messages it recorded as sent. */
 export function notificationsRetention(retention: RetentionConfig): RetentionRule[] {
   return [
     deleteOlderThan('notifications.inbox', 'received_at', retention.INBOX_RETENTION_HOURS),
+    deleteOlderThan('notifications.inbox_failures', 'updated_at', retention.INBOX_RETENTION_HOURS),
     deleteOlderThan('notifications.messages', 'sent_at', retention.NOTIFICATIONS_RETENTION_HOURS),
   ];
 }

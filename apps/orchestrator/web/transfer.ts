@@ -141,6 +141,9 @@ function laneText(lane: SubscriberLane, committedAt: number | undefined): string
       return 'no event yet';
     case 'unanswered':
       return 'did not answer in time';
+    case 'retrying':
+    case 'parked':
+      return failureText(lane);
     case 'waiting': {
       const where = [
         lane.paused ? 'paused' : '',
@@ -151,6 +154,13 @@ function laneText(lane: SubscriberLane, committedAt: number | undefined): string
       return `waiting${where.length ? ` · ${where.join(' · ')}` : ''}`;
     }
   }
+}
+
+/** Where this event sits after the subscriber failed on it, with the failure's code (never its message). */
+export function failureText(lane: Pick<SubscriberLane, 'state' | 'attempts' | 'errorCode' | 'reason'>): string {
+  const code = lane.errorCode ? ` · ${lane.errorCode}` : '';
+  if (lane.state === 'parked') return `parked in the dead-letter queue${lane.reason ? ` · ${lane.reason}` : code}`;
+  return `in retry queue${lane.attempts !== undefined ? ` (attempt ${lane.attempts})` : ''}${code}`;
 }
 
 /** 1 is the first delivery; more means the subscriber failed on it and got it again from a retry queue or the broker. */
@@ -171,17 +181,21 @@ function eventDrawing(live: TransferLive): SVGElement {
   const ys = [50, 130, 210];
   const lanes = live.subscribers.map((lane, i) => {
     const y = ys[i] ?? 50 + i * 80;
+    const failing = lane.state === 'retrying' || lane.state === 'parked';
     return s(
       'g',
       {
         class: `subscriber ${lane.state}${lane.paused ? ' paused' : ''}${lane.deadLettered ? ' dead' : ''}`,
         'data-subscriber': lane.name,
         'data-state': lane.state,
+        // Retrying or parked: this event's failed attempts so far and the last failure's code.
+        'data-failed-attempts': failing ? lane.attempts : undefined,
+        'data-error-code': failing ? lane.errorCode : undefined,
       },
       s('path', { d: `M272,130 C315,130 315,${y} 360,${y}`, class: 'fan', 'marker-end': 'url(#event-arrow-event)' }),
       s('rect', { x: 365, y: y - 28, width: 268, height: 56, rx: 8, class: 'node' }),
       s('text', { x: 378, y: y - 6, class: 'node-title' }, lane.name),
-      lane.attempts !== undefined
+      lane.attempts !== undefined && !failing
         ? s(
             'text',
             {

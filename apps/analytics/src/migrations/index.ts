@@ -3,6 +3,7 @@ import { CreateAnalyticsAcknowledgementOutbox1764650000000 } from './17646500000
 import { DropAnalyticsOutbox1764660000000 } from './1764660000000-drop-outbox.migration.js';
 import { ExactCounters1764670000000 } from './1764670000000-exact-counters.migration.js';
 import { AnalyticsInboxAttempts1765100000000 } from './1765100000000-inbox-attempts.migration.js';
+import { AnalyticsInboxFailures1765200000000 } from './1765200000000-inbox-failures.migration.js';
 
 /** In order; the migrate step and the tests run exactly these. */
 export const analyticsMigrations = [
@@ -11,4 +12,5 @@ export const analyticsMigrations = [
   DropAnalyticsOutbox1764660000000,
   ExactCounters1764670000000,
   AnalyticsInboxAttempts1765100000000,
+  AnalyticsInboxFailures1765200000000,
 ];

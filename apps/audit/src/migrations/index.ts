@@ -2,6 +2,7 @@ import { CreateAudit1764600000000 } from './1764600000000-create-audit.migration
 import { ChainCheckByIndex1764600000100 } from './1764600000100-chain-check-by-index.migration.js';
 import { CreateCheckpoints1764600000200 } from './1764600000200-create-checkpoints.migration.js';
 import { AuditInboxAttempts1765100000000 } from './1765100000000-inbox-attempts.migration.js';
+import { AuditInboxFailures1765200000000 } from './1765200000000-inbox-failures.migration.js';
 
 /** In order; the migrate step and the tests run exactly these. */
 export const auditMigrations = [
@@ -9,4 +10,5 @@ export const auditMigrations = [
   ChainCheckByIndex1764600000100,
   CreateCheckpoints1764600000200,
   AuditInboxAttempts1765100000000,
+  AuditInboxFailures1765200000000,
 ];

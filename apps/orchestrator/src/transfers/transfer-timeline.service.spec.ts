@@ -7,7 +7,7 @@ import path from 'node:path';
 import { httpsServerTls, loadTlsIdentity, peerIdentity } from '@bank/common';
 import type { InboxEntryView, ServiceIdentity } from '@bank/contracts';
 import { writeCerts } from '../../../../scripts/lib/certs.mjs';
-import { attemptsOf, TransferTimelineService } from './transfer-timeline.service.js';
+import { attemptsOf, pendingEntry, TransferTimelineService } from './transfer-timeline.service.js';
 import type { StepRecord, TransferRow } from './transfer.row.js';
 
 const TRANSFER_ID = '0b6f7a52-5f0e-4a43-9c55-1d2f3a4b5c6d';
@@ -218,6 +218,74 @@ describe('TransferTimelineService', () => {
     // Inside the retention, the same answer means "not handled yet": no entry.
     const recent = { ...row(EVENT_ID), completed_at: new Date(Date.now() - 167 * 3_600_000) };
     expect((await timeline.build(recent)).entries.map((e) => e.source)).not.toContain('analytics');
+  });
+
+  it("carries where the event sits for a subscriber that failed on it (retry queue, DLQ), audit's asked only when it has no record", async () => {
+    const pending = (subscriber: string, state: 'retrying' | 'parked', extra: Record<string, unknown> = {}) => ({
+      subscriber,
+      eventId: EVENT_ID,
+      eventType: 'transfer.completed',
+      handled: false,
+      state,
+      attempts: 2,
+      errorCode: 'DEVELOPMENT_FAULT',
+      updatedAt: '2026-11-25T10:00:00.500Z',
+      ...extra,
+    });
+    notifications.handler = (_request, response) => json(response, 200, pending('notifications', 'retrying'));
+    analytics.handler = (_request, response) => json(response, 200, pending('analytics', 'parked', { reason: 'gave up after 1 retries' }));
+    audit.handler = (request, response) =>
+      request.url?.startsWith('/inbox/') ? json(response, 200, pending('audit', 'retrying')) : json(response, 200, []);
+    const result = await timeline.build(row(EVENT_ID));
+    expect(result.complete).toBe(true);
+    expect(result.entries.filter((e) => e.source !== 'saga')).toEqual([
+      {
+        at: '2026-11-25T10:00:00.500Z',
+        source: 'audit',
+        what: 'transfer.completed in a retry queue',
+        eventId: EVENT_ID,
+        attempts: 2,
+        state: 'retrying',
+        errorCode: 'DEVELOPMENT_FAULT',
+      },
+      {
+        at: '2026-11-25T10:00:00.500Z',
+        source: 'notifications',
+        what: 'transfer.completed in a retry queue',
+        eventId: EVENT_ID,
+        attempts: 2,
+        state: 'retrying',
+        errorCode: 'DEVELOPMENT_FAULT',
+      },
+      {
+        at: '2026-11-25T10:00:00.500Z',
+        source: 'analytics',
+        what: 'transfer.completed parked in the dead-letter queue',
+        eventId: EVENT_ID,
+        attempts: 2,
+        state: 'parked',
+        errorCode: 'DEVELOPMENT_FAULT',
+        reason: 'gave up after 1 retries',
+      },
+    ]);
+    expect(audit.paths).toEqual([`/audit/events?transferId=${TRANSFER_ID}&limit=100`, `/inbox/${EVENT_ID}`]);
+  });
+
+  it("keeps audit's trail when its inbox does not answer: only the failure state is missing", async () => {
+    audit.handler = (request, response) => (request.url?.startsWith('/inbox/') ? json(response, 500, {}) : json(response, 200, []));
+    const result = await timeline.build(row(EVENT_ID));
+    expect(result.complete).toBe(true);
+    expect(result.entries.map((e) => e.source)).not.toContain('audit');
+  });
+
+  it('takes as a failure state only a well-formed "handled: false" answer', () => {
+    const base = { eventId: EVENT_ID, eventType: 'transfer.completed', updatedAt: '2026-11-25T10:00:00.500Z', attempts: 1 };
+    expect(pendingEntry('audit', { ...base, handled: false, state: 'retrying', errorCode: 'X' })).toMatchObject({ state: 'retrying' });
+    expect(pendingEntry('audit', { ...base, handled: false, state: 'lost' })).toBeUndefined();
+    expect(pendingEntry('audit', { ...base, state: 'retrying' })).toBeUndefined();
+    expect(pendingEntry('audit', { ...base, handled: false, state: 'parked', updatedAt: 5 })).toBeUndefined();
+    expect(pendingEntry('audit', handled('audit', '2026-11-25T10:00:00.250Z'))).toBeUndefined();
+    expect(pendingEntry('audit', undefined)).toBeUndefined();
   });
 
   it('asks only audit while the transfer has published no event', async () => {

@@ -1,7 +1,7 @@
 import { Agent, request } from 'node:https';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { clientTls, errorMessage, injectTraceContext, sampledTraceId, type TlsIdentity } from '@bank/common';
-import type { ErrorCode, InboxEntryView, ServiceIdentity } from '@bank/contracts';
+import type { ErrorCode, HandledInboxEntry, InboxEntryView, ServiceIdentity } from '@bank/contracts';
 import { TIMELINE_SETTINGS } from '../orchestrator.tokens.js';
 import type { TransferRow } from './transfer.row.js';
 import type { TimelineEntry, TransferTimeline } from './transfer.view.js';
@@ -62,7 +62,7 @@ export class TransferTimelineService implements OnModuleDestroy {
     }));
     const eventId = row.final_event_id;
     const parts = await Promise.all([
-      this.audit(row.id),
+      this.audit(row.id, eventId),
       ...(eventId
         ? [
             this.inbox('notifications', this.settings.notificationsUrl, eventId, row),
@@ -81,23 +81,31 @@ export class TransferTimelineService implements OnModuleDestroy {
     };
   }
 
-  private async audit(transferId: string): Promise<Part> {
+  private async audit(transferId: string, finalEventId: string | null): Promise<Part> {
     const answer = await this.get('audit', `${this.settings.auditUrl}/audit/events?transferId=${transferId}&limit=100`, transferId);
     if (answer?.status !== 200 || !Array.isArray(answer.body)) return this.unanswered('audit', transferId, answer?.status);
-    return (answer.body as AuditRecord[]).map((r) => ({
+    const records: TimelineEntry[] = (answer.body as AuditRecord[]).map((r) => ({
       at: r.recordedAt,
       source: 'audit',
       what: `${r.type} recorded`,
       eventId: r.eventId,
       ...attemptsOf(r),
     }));
+    if (!finalEventId || records.some((r) => r.eventId?.toLowerCase() === finalEventId.toLowerCase())) return records;
+    // Not recorded yet: audit's inbox says whether it failed on the event (asked only then). Its
+    // silence costs only that entry: the trail above is audit's answer.
+    const inbox = await this.get('audit', `${this.settings.auditUrl}/inbox/${finalEventId}`, transferId);
+    const pending = inbox?.status === 200 ? pendingEntry('audit', inbox.body) : undefined;
+    return pending ? [...records, pending] : records;
   }
 
   private async inbox(source: Exclude<TimelineSource, 'audit'>, baseUrl: string, eventId: string, row: TransferRow): Promise<Part> {
     const transferId = row.id;
     const answer = await this.get(source, `${baseUrl}/inbox/${eventId}`, transferId);
     if (answer?.status === 200) {
-      const entry = answer.body as InboxEntryView;
+      const pending = pendingEntry(source, answer.body);
+      if (pending) return [pending];
+      const entry = answer.body as HandledInboxEntry;
       return [{ at: entry.handledAt, source, what: `${entry.eventType} handled`, eventId: entry.eventId, ...attemptsOf(entry) }];
     }
     // Not handled yet, or handled so long ago that the inbox row is pruned: the transfer's age tells
@@ -130,6 +138,27 @@ export class TransferTimelineService implements OnModuleDestroy {
 export function attemptsOf(answer: { attempts?: unknown }): { attempts?: number } {
   const { attempts } = answer;
   return typeof attempts === 'number' && Number.isInteger(attempts) && attempts >= 1 ? { attempts } : {};
+}
+
+/**
+ * A subscriber's answer for an event it failed on and has not handled (`handled: false`), as a
+ * timeline entry at the time it recorded the failure; undefined for any other answer.
+ */
+export function pendingEntry(source: string, body: unknown): TimelineEntry | undefined {
+  const entry = body as Partial<Extract<InboxEntryView, { handled: false }>> | undefined;
+  if (entry?.handled !== false || (entry.state !== 'retrying' && entry.state !== 'parked')) return undefined;
+  if (typeof entry.updatedAt !== 'string' || typeof entry.eventId !== 'string') return undefined;
+  const where = entry.state === 'retrying' ? 'in a retry queue' : 'parked in the dead-letter queue';
+  return {
+    at: entry.updatedAt,
+    source,
+    what: `${entry.eventType ?? 'event'} ${where}`,
+    eventId: entry.eventId,
+    ...attemptsOf(entry),
+    state: entry.state,
+    ...(typeof entry.errorCode === 'string' ? { errorCode: entry.errorCode } : {}),
+    ...(typeof entry.reason === 'string' ? { reason: entry.reason } : {}),
+  };
 }
 
 /** A trace's link in the trace UI: the id in place of `{traceId}`, or after the URL. */

@@ -35,8 +35,14 @@ export interface TimelineEntry {
   source: string;
   what: string;
   eventId?: string;
-  /** A subscriber's entry: after how many attempts it handled the event (absent once its inbox row is pruned). */
+  /** A subscriber's entry: after how many attempts it handled the event (absent once its inbox row is pruned); with a state, attempts so far. */
   attempts?: number;
+  /** A subscriber that failed on the event and has not handled it: in a retry queue, or parked in its DLQ. */
+  state?: 'retrying' | 'parked';
+  /** With a state: the last failure's code, never its message. */
+  errorCode?: string;
+  /** Parked: why, without the error's message. */
+  reason?: string;
 }
 
 export interface TransferTimeline {

@@ -47,9 +47,23 @@ export class TimelineEntryResponse {
     example: 1,
     description:
       "a subscriber's entry: after how many attempts it handled the event (1: the first delivery; each retry or redelivery adds one); " +
-      'absent once its inbox row is pruned',
+      'absent once its inbox row is pruned; with a state, the attempts so far (all failed)',
   })
   attempts?: number;
+  @ApiPropertyOptional({
+    enum: ['retrying', 'parked'],
+    description:
+      "a subscriber that has not handled the event but failed on it: 'retrying' (waiting in a retry queue) or 'parked' (in its " +
+      'dead-letter queue until redriven); absent on every other entry. Once the subscriber handles the event the entry is a handled one',
+  })
+  state?: 'retrying' | 'parked';
+  @ApiPropertyOptional({
+    example: '40001',
+    description: "with a state: the last failure's code (an error code, a driver code, or the error's class), never its message",
+  })
+  errorCode?: string;
+  @ApiPropertyOptional({ example: 'gave up after 3 retries', description: 'parked: why, without the error message' })
+  reason?: string;
 }
 
 export class TimelineResponse {

@@ -72,18 +72,29 @@ export class TransferLiveService {
   private lane(name: SubscriberApp, row: TransferRow, timeline: TransferTimeline): SubscriberLane {
     const eventId = row.final_event_id;
     if (!eventId) return { name, state: 'no-event' };
-    const entry = timeline.entries.find((e) => e.source === name && e.eventId === eventId);
+    const entry = timeline.entries.find((e) => e.source === name && e.eventId === eventId && e.state === undefined);
     if (entry?.what === 'older than retention') return { name, state: 'older-than-retention', handledAt: entry.at };
     if (entry)
       return { name, state: 'handled', handledAt: entry.at, ...(entry.attempts !== undefined ? { attempts: entry.attempts } : {}) };
     const queues = this.monitor.latest?.subscribers.find((s) => s.name === name);
+    const counts = queues
+      ? { queued: queues.queued, retrying: queues.retrying, deadLettered: queues.deadLettered, paused: queues.paused }
+      : {};
+    // Where THIS event sits after the subscriber failed on it (its own record), beside the queues' totals.
+    const failed = timeline.entries.find((e) => e.source === name && e.eventId === eventId && e.state !== undefined);
+    if (failed?.state)
+      return {
+        name,
+        state: failed.state,
+        failedAt: failed.at,
+        ...(failed.attempts !== undefined ? { attempts: failed.attempts } : {}),
+        ...(failed.errorCode !== undefined ? { errorCode: failed.errorCode } : {}),
+        ...(failed.reason !== undefined ? { reason: failed.reason } : {}),
+        ...counts,
+      };
     // An incomplete timeline with nothing from this subscriber: it did not answer in time.
     const state: SubscriberState = timeline.complete ? 'waiting' : 'unanswered';
-    return {
-      name,
-      state,
-      ...(queues ? { queued: queues.queued, retrying: queues.retrying, deadLettered: queues.deadLettered, paused: queues.paused } : {}),
-    };
+    return { name, state, ...counts };
   }
 
   private async outboxEvent(eventId: string | null): Promise<OutboxEventView | null> {

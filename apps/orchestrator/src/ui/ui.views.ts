@@ -81,14 +81,19 @@ export interface OutboxEventView {
   attempts: number;
 }
 
-export type SubscriberState = 'no-event' | 'handled' | 'waiting' | 'unanswered' | 'older-than-retention';
+/** 'retrying' / 'parked': the subscriber failed on this event and it sits in a retry queue / the dead-letter queue. */
+export type SubscriberState = 'no-event' | 'handled' | 'waiting' | 'retrying' | 'parked' | 'unanswered' | 'older-than-retention';
 
 export interface SubscriberLane {
   name: SubscriberApp;
   state: SubscriberState;
   handledAt?: string;
-  /** After how many attempts it handled the event (1: the first delivery); absent once its inbox row is pruned. */
+  /** After how many attempts it handled the event (1: the first delivery); absent once its inbox row is pruned. Retrying or parked: attempts so far. */
   attempts?: number;
+  /** Retrying or parked: the last failure's code (never its message), when it recorded it, and (parked) why. */
+  errorCode?: string;
+  failedAt?: string;
+  reason?: string;
   /** The subscriber's queues while it has not handled the event (from the shared system poller). */
   queued?: number;
   retrying?: number;

@@ -51,7 +51,7 @@ export class EventBatch {
       }
       // "Make a subscriber fail the next N events" (development only): to the retry queue, as a failing handler would.
       if (devFaults.takeRefusal()) {
-        await failures.fail({ ...delivery, event: screened.event }, new Error('failed on purpose (development fault)'));
+        await failures.fail({ ...delivery, event: screened.event }, developmentFault());
         continue;
       }
       decoded.push({ ...delivery, event: screened.event });
@@ -109,4 +109,9 @@ export class EventBatch {
     });
     eventBatchSize.observe({ subscriber }, fresh.size);
   }
+}
+
+/** The error of "fail the next N events", with a code the failure record and the page can show. */
+function developmentFault(): Error {
+  return Object.assign(new Error('failed on purpose (development fault)'), { code: 'DEVELOPMENT_FAULT' });
 }

@@ -3,6 +3,7 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { devFaults } from '@bank/common';
 import { Sql } from '@bank/database';
 import { AmqpConnection } from '../amqp/amqp-connection.js';
+import { inboxFailureRecordSql } from '../inbox/inbox.sql.js';
 import { registerQueueDepthSource } from '../metrics/messaging.metrics.js';
 import type { Delivery } from './delivery.js';
 import { DeliveryBatcher } from './delivery-batcher.js';
@@ -58,7 +59,16 @@ export class EventSubscriber implements OnApplicationBootstrap, BeforeApplicatio
     this.logger = new Logger(`EventSubscriber:${subscriber}`);
     this.topology = topology;
     this.inspector = new QueueInspector(amqp, topology);
-    const failures = new RetryOrPark({ subscriber, topology, amqp, logger: this.logger });
+    const recordSql = inboxFailureRecordSql(options.schema);
+    const failures = new RetryOrPark({
+      subscriber,
+      topology,
+      amqp,
+      logger: this.logger,
+      record: async (f) => {
+        await db.rows(recordSql, [subscriber, f.eventId, f.eventType, f.state, f.attempts, f.errorCode, f.reason ?? null]);
+      },
+    });
     const batch = new EventBatch({
       subscriber,
       schema: options.schema,

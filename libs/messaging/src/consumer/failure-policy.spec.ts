@@ -3,6 +3,7 @@ import { asyncApiDocument } from '../asyncapi/asyncapi.document.js';
 import { auditTopology } from '../testing/consumer-fixtures.js';
 import {
   attemptOf,
+  failureCodeOf,
   nextStep,
   PARK_REASON_HEADER,
   PUBLISHED_BY_HEADER,
@@ -20,7 +21,11 @@ describe('nextStep', () => {
     expect(nextStep(error, 0, topology)).toEqual({ action: 'retry', queue: 'audit.events.retry.1s', delayMs: 1000, retry: 1 });
     expect(nextStep(error, 1, topology)).toEqual({ action: 'retry', queue: 'audit.events.retry.5s', delayMs: 5000, retry: 2 });
     expect(nextStep(error, 2, topology)).toEqual({ action: 'retry', queue: 'audit.events.retry.30s', delayMs: 30000, retry: 3 });
-    expect(nextStep(error, 3, topology)).toEqual({ action: 'park', reason: 'gave up after 3 retries: phone unknown' });
+    expect(nextStep(error, 3, topology)).toEqual({
+      action: 'park',
+      reason: 'gave up after 3 retries: phone unknown',
+      recorded: 'gave up after 3 retries',
+    });
   });
 
   it('treats an unexpected error (database down, bug) as transient', () => {
@@ -28,12 +33,34 @@ describe('nextStep', () => {
   });
 
   it('parks at once what no retry can fix', () => {
-    expect(nextStep(new UnprocessableEventError('bad'), 0, topology)).toEqual({ action: 'park', reason: 'unprocessable: bad' });
+    expect(nextStep(new UnprocessableEventError('bad'), 0, topology)).toEqual({
+      action: 'park',
+      reason: 'unprocessable: bad',
+      recorded: 'unprocessable',
+    });
     expect(nextStep(new DomainError('VALIDATION_FAILED', 'nope'), 0, topology)).toEqual({
       action: 'park',
       reason: 'VALIDATION_FAILED: nope',
+      recorded: 'business error VALIDATION_FAILED',
     });
     expect(nextStep(new DomainError('SERVICE_UNAVAILABLE'), 0, topology)).toMatchObject({ action: 'retry' });
+  });
+});
+
+describe('failureCodeOf', () => {
+  it('names a failure by its code or class, never by its message (which may quote data)', () => {
+    expect(failureCodeOf(new DomainError('VALIDATION_FAILED', 'phone +4470000 unknown'))).toBe('VALIDATION_FAILED');
+    expect(failureCodeOf(new UnprocessableEventError('amount 12.5 for alice'))).toBe('UNPROCESSABLE');
+    expect(failureCodeOf(Object.assign(new Error('could not serialize'), { code: '40001' }))).toBe('40001');
+    expect(failureCodeOf(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }))).toBe('ECONNREFUSED');
+    expect(failureCodeOf(new RetryLaterError('alice@example.com unknown'))).toBe('RetryLaterError');
+    expect(failureCodeOf(new TypeError('x'))).toBe('TypeError');
+  });
+
+  it('falls back to UNKNOWN for anything that could carry text', () => {
+    expect(failureCodeOf('a thrown string with data')).toBe('UNKNOWN');
+    expect(failureCodeOf(undefined)).toBe('UNKNOWN');
+    expect(failureCodeOf(Object.assign(new Error('x'), { code: 'no spaces allowed here', name: 'has spaces too' }))).toBe('UNKNOWN');
   });
 });
 

@@ -2,7 +2,13 @@ import { BUSINESS_ERROR_CODES, DomainError } from '@bank/contracts';
 import { UnprocessableEventError } from './inbound-event-handler.js';
 import { retryQueueName, type SubscriberTopology } from './subscriber.topology.js';
 
-export type FailureStep = { action: 'retry'; queue: string; delayMs: number; retry: number } | { action: 'park'; reason: string };
+/**
+ * `reason` goes into the parked message's header (with the error's message, for the operator who
+ * reads the DLQ); `recorded` is the same without the message, for the subscriber's database and its
+ * read API, which must carry no data an error message might hold.
+ */
+export type FailureStep =
+  { action: 'retry'; queue: string; delayMs: number; retry: number } | { action: 'park'; reason: string; recorded: string };
 
 export const RETRY_COUNT_HEADER = 'x-retry-count';
 export const PARK_REASON_HEADER = 'x-parked-reason';
@@ -49,9 +55,27 @@ export function attemptOf(message: { fields: { redelivered: boolean }; propertie
  */
 export function nextStep(error: unknown, retries: number, topology: SubscriberTopology): FailureStep {
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof UnprocessableEventError) return { action: 'park', reason: `unprocessable: ${message}` };
-  if (error instanceof DomainError && BUSINESS_ERROR_CODES.has(error.code)) return { action: 'park', reason: `${error.code}: ${message}` };
+  if (error instanceof UnprocessableEventError) return { action: 'park', reason: `unprocessable: ${message}`, recorded: 'unprocessable' };
+  if (error instanceof DomainError && BUSINESS_ERROR_CODES.has(error.code))
+    return { action: 'park', reason: `${error.code}: ${message}`, recorded: `business error ${error.code}` };
   const delayMs = topology.retryDelaysMs[retries];
-  if (delayMs === undefined) return { action: 'park', reason: `gave up after ${retries} retries: ${message}` };
+  if (delayMs === undefined)
+    return { action: 'park', reason: `gave up after ${retries} retries: ${message}`, recorded: `gave up after ${retries} retries` };
   return { action: 'retry', queue: retryQueueName(topology, delayMs), delayMs, retry: retries + 1 };
+}
+
+const SAFE_CODE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$|^[0-9A-Z]{5}$/;
+
+/**
+ * What a failure may say about itself outside the logs: a DomainError's code, a driver's code (a
+ * Postgres SQLSTATE such as 40001, a Node code such as ECONNREFUSED), else the error's class name.
+ * Never its message, which may quote data.
+ */
+export function failureCodeOf(error: unknown): string {
+  if (error instanceof DomainError) return error.code;
+  if (error instanceof UnprocessableEventError) return 'UNPROCESSABLE';
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  if (typeof code === 'string' && SAFE_CODE.test(code)) return code;
+  const name = error instanceof Error ? error.name : undefined;
+  return name !== undefined && SAFE_CODE.test(name) ? name : 'UNKNOWN';
 }

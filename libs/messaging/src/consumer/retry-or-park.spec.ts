@@ -5,11 +5,11 @@ import { auditTopology, otpLocked } from '../testing/consumer-fixtures.js';
 import type { DecodedDelivery } from './delivery.js';
 import { PARK_REASON_HEADER, PUBLISHED_BY_HEADER, RETRY_COUNT_HEADER } from './failure-policy.js';
 import { RetryLaterError } from './inbound-event-handler.js';
-import { republishOptions, RetryOrPark } from './retry-or-park.js';
+import { type EventFailure, republishOptions, RetryOrPark } from './retry-or-park.js';
 
 const topology = auditTopology([1000, 5000]);
 
-function setup(publishFails = false) {
+function setup(publishFails = false, recordFails = false) {
   const channel = { ack: jest.fn(), nack: jest.fn() };
   const published: { queue: string; headers: Record<string, unknown> | undefined; userId: string | undefined }[] = [];
   const amqp = {
@@ -20,7 +20,17 @@ function setup(publishFails = false) {
       return Promise.resolve();
     },
   };
-  const failures = new RetryOrPark({ subscriber: 'audit', topology, amqp, logger: { warn: () => undefined, error: () => undefined } });
+  const recorded: EventFailure[] = [];
+  const warnings: unknown[] = [];
+  const record = (failure: EventFailure) =>
+    recordFails ? Promise.reject(new Error('database down')) : (recorded.push(failure), Promise.resolve());
+  const failures = new RetryOrPark({
+    subscriber: 'audit',
+    topology,
+    amqp,
+    logger: { warn: (w: unknown) => void warnings.push(w), error: () => undefined },
+    record,
+  });
   const event = otpLocked();
   const delivery = (headers: Record<string, unknown> = {}): DecodedDelivery => ({
     channel: channel as unknown as Channel,
@@ -31,7 +41,7 @@ function setup(publishFails = false) {
     } as unknown as ConsumeMessage,
     event,
   });
-  return { channel, published, failures, delivery };
+  return { channel, published, failures, delivery, event, recorded, warnings };
 }
 
 describe('RetryOrPark', () => {
@@ -75,6 +85,33 @@ describe('RetryOrPark', () => {
       [retried.message, false, true],
       [parked.message, false, false],
     ]);
+  });
+});
+
+describe('RetryOrPark records where a failed event went', () => {
+  it('records retrying with the attempts so far and the code, then parked with the reason, never the message', async () => {
+    const { failures, delivery, event, recorded } = setup();
+    await failures.fail(delivery(), new RetryLaterError('alice unknown'));
+    await failures.fail(delivery({ [RETRY_COUNT_HEADER]: 2 }), Object.assign(new Error('serialization of alice'), { code: '40001' }));
+    expect(recorded).toEqual([
+      { eventId: event.id, eventType: event.type, state: 'retrying', attempts: 1, errorCode: 'RetryLaterError' },
+      { eventId: event.id, eventType: event.type, state: 'parked', attempts: 3, errorCode: '40001', reason: 'gave up after 2 retries' },
+    ]);
+    expect(JSON.stringify(recorded)).not.toContain('alice');
+  });
+
+  it('records nothing for a message parked before it was decoded (screening): no event it could be about', async () => {
+    const { failures, delivery, recorded } = setup();
+    await failures.park(delivery(), 'malformed: body is not JSON');
+    expect(recorded).toEqual([]);
+  });
+
+  it('moves the message even when the record cannot be written, and says so', async () => {
+    const { channel, published, failures, delivery, warnings } = setup(false, true);
+    await failures.fail(delivery(), new RetryLaterError('not yet'));
+    expect(published.map((p) => p.queue)).toEqual(['audit.events.retry.1s']);
+    expect(channel.ack).toHaveBeenCalledTimes(1);
+    expect(warnings).toContainEqual(expect.objectContaining({ msg: 'could not record the event failure', err: 'database down' }));
   });
 });
 

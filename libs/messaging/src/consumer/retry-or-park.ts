@@ -4,7 +4,9 @@ import type { AmqpConnection } from '../amqp/amqp-connection.js';
 import { eventRetries, eventsConsumed } from '../metrics/messaging.metrics.js';
 import { ack, nack, type DecodedDelivery, type Delivery } from './delivery.js';
 import {
+  attemptOf,
   DELIVERY_COUNT_HEADER,
+  failureCodeOf,
   nextStep,
   PARK_REASON_HEADER,
   PUBLISHED_BY_HEADER,
@@ -23,6 +25,21 @@ export interface RetryOrParkDeps {
   /** Publishes the moved message (confirmed) as the subscriber's own broker user. */
   amqp: Pick<AmqpConnection, 'publish' | 'user'>;
   logger: Pick<Logger, 'warn' | 'error'>;
+  /** Writes where a failed event went to the subscriber's database (GET /inbox/:eventId reads it); absent: not recorded. */
+  record?: (failure: EventFailure) => Promise<void>;
+}
+
+/** Where one event the subscriber could not apply went, as its database keeps it. */
+export interface EventFailure {
+  eventId: string;
+  eventType: string;
+  state: 'retrying' | 'parked';
+  /** Attempts made so far, this failed one included (attemptOf). */
+  attempts: number;
+  /** failureCodeOf the error: never its message. */
+  errorCode: string;
+  /** Parked: why, without the error's message (FailureStep's `recorded`). */
+  reason?: string;
 }
 
 /**
@@ -37,7 +54,16 @@ export class RetryOrPark {
     const { subscriber, topology, logger } = this.deps;
     const step = nextStep(error, retriesSoFar(delivery.message.properties.headers), topology);
     const message = error instanceof Error ? error.message : String(error);
-    if (step.action === 'park') return this.park(delivery, step.reason, delivery.event);
+    const failure = {
+      eventId: delivery.event.id,
+      eventType: delivery.event.type,
+      attempts: attemptOf(delivery.message),
+      errorCode: failureCodeOf(error),
+    };
+    if (step.action === 'park') {
+      await this.park(delivery, step.reason, delivery.event);
+      return this.record({ ...failure, state: 'parked', reason: step.recorded });
+    }
     inEventContext(delivery.event, () =>
       logger.warn({
         msg: 'event failed, retrying later',
@@ -56,6 +82,21 @@ export class RetryOrPark {
       // Could not hand it to the retry queue: give it back; the delivery limit bounds this loop.
       logger.warn({ msg: 'retry publish failed, requeueing', err: (publishError as Error).message });
       nack(delivery, true);
+    }
+    // Requeued rather than moved, it still waits for a retry: the state holds either way.
+    await this.record({ ...failure, state: 'retrying' });
+  }
+
+  /**
+   * After the move, in its own statement (the failed transaction is gone): a failure to write it
+   * (often the very database outage that failed the event) is logged and changes nothing else.
+   */
+  private async record(failure: EventFailure): Promise<void> {
+    if (!this.deps.record) return;
+    try {
+      await this.deps.record(failure);
+    } catch (error) {
+      this.deps.logger.warn({ msg: 'could not record the event failure', eventId: failure.eventId, err: (error as Error).message });
     }
   }
 
