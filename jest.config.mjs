@@ -28,9 +28,24 @@ const common = {
 export default {
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.mjs'],
   projects: [
-    { ...common, displayName: 'unit', setupFiles: ['reflect-metadata', '<rootDir>/test/setup/quiet-logger.ts'], testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/static/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', setupFilesAfterEnv: ['<rootDir>/test/setup/e2e.setup.ts'], testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      setupFiles: ['reflect-metadata', '<rootDir>/test/setup/quiet-logger.ts'],
+      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/static/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      setupFilesAfterEnv: ['<rootDir>/test/setup/e2e.setup.ts'],
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+    },
     // Only `npm run test:compose` selects it: it needs the compose stack that script starts.
-    { ...common, displayName: 'compose', setupFilesAfterEnv: ['<rootDir>/test/setup/e2e.setup.ts'], testMatch: ['<rootDir>/test/compose/**/*.compose-spec.ts'] },
+    {
+      ...common,
+      displayName: 'compose',
+      setupFilesAfterEnv: ['<rootDir>/test/setup/e2e.setup.ts'],
+      testMatch: ['<rootDir>/test/compose/**/*.compose-spec.ts'],
+    },
   ],
 };

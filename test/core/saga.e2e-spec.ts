@@ -82,10 +82,12 @@ describe('transfer saga: compensation, crash recovery, concurrency', () => {
     const ledgerPid = system.sys.pid('ledger')!;
     process.kill(ledgerPid, 'SIGSTOP'); // POST_LEDGER will hang in flight
     const key = randomUUID();
-    const inFlight = bank.transfer(alice.token, { fromAccountId: alice.account, toAccountId: bob.account, amount: 250, currency: 'EUR' }, key).then(
-      (r) => r.status,
-      () => 'connection lost',
-    );
+    const inFlight = bank
+      .transfer(alice.token, { fromAccountId: alice.account, toAccountId: bob.account, amount: 250, currency: 'EUR' }, key)
+      .then(
+        (r) => r.status,
+        () => 'connection lost',
+      );
     const [row] = (
       await eventually(
         () => system.db.query(`SELECT id, steps FROM orchestrator.transfers WHERE idempotency_key = $1`, [key]),
@@ -104,7 +106,9 @@ describe('transfer saga: compensation, crash recovery, concurrency', () => {
     expect(await bank.account(alice.token, alice.account)).toMatchObject({ balance: 750, availableBalance: 750 });
     expect(await bank.account(bob.token, bob.account)).toMatchObject({ balance: 250, availableBalance: 250 });
     // The replayed key answers with the finished transfer.
-    const replay = await bank.transfer(alice.token, { fromAccountId: alice.account, toAccountId: bob.account, amount: 250, currency: 'EUR' }, key).expect(201);
+    const replay = await bank
+      .transfer(alice.token, { fromAccountId: alice.account, toAccountId: bob.account, amount: 250, currency: 'EUR' }, key)
+      .expect(201);
     expect(replay.body.id).toBe(row.id);
     await expectInvariants(system);
   });
@@ -116,11 +120,15 @@ describe('transfer saga: compensation, crash recovery, concurrency', () => {
         const from = people[i % 4];
         const to = people[(i + 1 + (i % 3)) % 4];
         const amount = 1 + ((i * 7919) % 900);
-        return bank.transfer(from.token, { fromAccountId: from.account, toAccountId: to.account, amount, currency: 'EUR' }).then((r) => ({ status: r.status, body: r.body }));
+        return bank
+          .transfer(from.token, { fromAccountId: from.account, toAccountId: to.account, amount, currency: 'EUR' })
+          .then((r) => ({ status: r.status, body: r.body }));
       }),
     );
     // 503: a step that timed out past its budget on this busy 2-core machine; the saga compensated it.
-    const unexpected = outcomes.filter((o) => ![201, 202, 422].includes(o.status) && !(o.status === 503 && o.body.code === 'SERVICE_UNAVAILABLE'));
+    const unexpected = outcomes.filter(
+      (o) => ![201, 202, 422].includes(o.status) && !(o.status === 503 && o.body.code === 'SERVICE_UNAVAILABLE'),
+    );
     expect(unexpected).toEqual([]);
     for (const compensated of outcomes.filter((o) => o.status === 503)) {
       const seen = await system.db.query(`SELECT status FROM orchestrator.transfers WHERE id = $1`, [compensated.body.transferId]);

@@ -25,9 +25,11 @@ export async function moneyReport(system: TestSystem): Promise<MoneyReport> {
          FROM accounts.accounts`,
     )
   ).rows;
-  const [deposits] = (await system.db.query<{ total: string }>(`SELECT COALESCE(sum(amount), 0)::text AS total FROM accounts.deposits`)).rows;
+  const [deposits] = (await system.db.query<{ total: string }>(`SELECT COALESCE(sum(amount), 0)::text AS total FROM accounts.deposits`))
+    .rows;
   const [holds] = (await system.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM accounts.holds WHERE status = 'RESERVED'`)).rows;
-  const [pending] = (await system.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orchestrator.transfers WHERE status = 'PENDING'`)).rows;
+  const [pending] = (await system.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orchestrator.transfers WHERE status = 'PENDING'`))
+    .rows;
   const reconciliation = await system.http('ledger').get('/reconciliation').expect(200);
   const body = reconciliation.body as { ok: boolean; mismatches: unknown[]; journalTotals: Record<string, number> };
   return {

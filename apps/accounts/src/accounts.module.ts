@@ -25,7 +25,12 @@ export class AccountsModule {
       module: AccountsModule,
       imports: [
         CqrsModule.forRoot(),
-        DatabaseModule.forRoot({ schema: ACCOUNTS_SCHEMA, url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, migrations: accountsMigrations }),
+        DatabaseModule.forRoot({
+          schema: ACCOUNTS_SCHEMA,
+          url: config.DATABASE_URL,
+          poolSize: config.DB_POOL_SIZE,
+          migrations: accountsMigrations,
+        }),
         HealthModule.forRoot(brokerHealth()),
         DevControlsModule.forRoot(config.NODE_ENV),
         OutboxRelayModule.forRoot({ schema: ACCOUNTS_SCHEMA, broker: config }),

@@ -33,17 +33,20 @@ export class LedgerModule {
         }),
         HealthModule.forRoot(),
         DevControlsModule.forRoot(config.NODE_ENV),
-        RpcModule.register([
-          {
-            token: ACCOUNTS_RPC,
-            name: 'accounts',
-            host: config.ACCOUNTS_HOST,
-            port: config.ACCOUNTS_TCP_PORT,
-            timeoutMs: config.RPC_TIMEOUT_MS,
-            retries: ACCOUNTS_RPC_RETRIES,
-            maxBufferSize: config.TCP_MAX_BUFFER_SIZE,
-          },
-        ], loadTlsIdentity(config.CERTS_DIR, 'ledger')),
+        RpcModule.register(
+          [
+            {
+              token: ACCOUNTS_RPC,
+              name: 'accounts',
+              host: config.ACCOUNTS_HOST,
+              port: config.ACCOUNTS_TCP_PORT,
+              timeoutMs: config.RPC_TIMEOUT_MS,
+              retries: ACCOUNTS_RPC_RETRIES,
+              maxBufferSize: config.TCP_MAX_BUFFER_SIZE,
+            },
+          ],
+          loadTlsIdentity(config.CERTS_DIR, 'ledger'),
+        ),
       ],
       controllers: [PostingsController, StatementsController, ReconciliationController],
       providers: [PostTransferHandler, ReverseTransferHandler, PostDepositHandler, GetStatementHandler, ReconcileHandler],

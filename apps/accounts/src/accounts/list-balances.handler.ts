@@ -13,6 +13,11 @@ export class ListBalancesHandler implements IQueryHandler<ListBalancesQuery, Lis
         ORDER BY id LIMIT $2`,
       [afterAccountId ?? null, limit ?? 1000, accountIds ?? null],
     );
-    return rows.map((r) => ({ accountId: r.id, currency: r.currency, balance: Number(r.balance), availableBalance: Number(r.available_balance) }));
+    return rows.map((r) => ({
+      accountId: r.id,
+      currency: r.currency,
+      balance: Number(r.balance),
+      availableBalance: Number(r.available_balance),
+    }));
   }
 }

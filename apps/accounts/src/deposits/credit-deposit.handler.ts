@@ -23,7 +23,9 @@ export class CreditDepositHandler implements ICommandHandler<CreditDepositComman
        UPDATE accounts.accounts a
           SET balance = a.balance + deposit.amount, available_balance = a.available_balance + deposit.amount
          FROM deposit WHERE a.id = deposit.account_id
-       RETURNING ${ACCOUNT_COLUMNS.split(', ').map((c) => `a.${c}`).join(', ')}`,
+       RETURNING ${ACCOUNT_COLUMNS.split(', ')
+         .map((c) => `a.${c}`)
+         .join(', ')}`,
       [depositId, accountId, amount, currency, MAX_BALANCE],
     );
     if (rows[0]) return toAccountView(rows[0]);

@@ -35,7 +35,8 @@ export class CommitFundsHandler implements ICommandHandler<CommitFundsCommand, C
     if (rows.length === 2) return { transferId, status: 'CAPTURED' };
     const [hold] = await this.db.rows<HoldRow>(`SELECT status FROM accounts.holds WHERE transfer_id = $1`, [transferId]);
     if (hold?.status === 'CAPTURED') return { transferId, status: 'CAPTURED' };
-    if (hold?.status === 'RESERVED') throw new DomainError('BALANCE_LIMIT_EXCEEDED', `Destination of transfer ${transferId} has no room below the balance cap`);
+    if (hold?.status === 'RESERVED')
+      throw new DomainError('BALANCE_LIMIT_EXCEEDED', `Destination of transfer ${transferId} has no room below the balance cap`);
     throw new DomainError('INVALID_STATE', `Transfer ${transferId} has no reserved hold (${hold?.status ?? 'none'})`);
   }
 }

@@ -19,7 +19,8 @@ export class ReserveFundsHandler implements ICommandHandler<ReserveFundsCommand,
 
   async execute(command: ReserveFundsCommand): Promise<ReserveFundsReply> {
     const { transferId, customerId, fromAccountId, toAccountId, amount, currency } = command;
-    if (fromAccountId.toLowerCase() === toAccountId.toLowerCase()) throw new DomainError('VALIDATION_FAILED', 'Source and destination must differ');
+    if (fromAccountId.toLowerCase() === toAccountId.toLowerCase())
+      throw new DomainError('VALIDATION_FAILED', 'Source and destination must differ');
     let rows: { to_customer_id: string }[];
     try {
       rows = await this.db.rows<{ to_customer_id: string }>(
@@ -60,7 +61,11 @@ export class ReserveFundsHandler implements ICommandHandler<ReserveFundsCommand,
     const source = accounts.find((a) => a.id === fromAccountId);
     const destination = accounts.find((a) => a.id === toAccountId);
     if (hold) {
-      const same = hold.account_id === fromAccountId && hold.to_account_id === toAccountId && Number(hold.amount) === amount && hold.currency === currency;
+      const same =
+        hold.account_id === fromAccountId &&
+        hold.to_account_id === toAccountId &&
+        Number(hold.amount) === amount &&
+        hold.currency === currency;
       if (hold.status === 'RELEASED') throw new DomainError('INVALID_STATE', `Transfer ${transferId} was already released`);
       if (!same) throw new DomainError('INVALID_STATE', `Transfer ${transferId} was reserved with other terms`);
       return { transferId, status: hold.status, toCustomerId: destination!.customer_id };

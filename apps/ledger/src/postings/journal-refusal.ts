@@ -52,9 +52,13 @@ export async function explainIncompletePosting(db: SqlRunner, error: unknown, le
       [accountIds, legs.map((leg) => leg.amount)],
     );
     if (full.length > 0) {
-      throw new DomainError('BALANCE_LIMIT_EXCEEDED', `Posting would push the balance of ${full.map((f) => f.account_id).join(', ')} past the cap`, {
-        accountIds: full.map((f) => f.account_id),
-      });
+      throw new DomainError(
+        'BALANCE_LIMIT_EXCEEDED',
+        `Posting would push the balance of ${full.map((f) => f.account_id).join(', ')} past the cap`,
+        {
+          accountIds: full.map((f) => f.account_id),
+        },
+      );
     }
   }
   throw error;

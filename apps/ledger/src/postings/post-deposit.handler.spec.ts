@@ -97,7 +97,10 @@ describe('PostDepositHandler (real Postgres)', () => {
   it('refuses with BALANCE_LIMIT_EXCEEDED a deposit that would push the balance past the cap, and writes nothing', async () => {
     const accountId = randomUUID();
     await deposit.execute(command(accountId, 1));
-    await db.sql.rows(`UPDATE ledger.balances SET balance = $2 WHERE account_id = $1 RETURNING 1`, [accountId, Number.MAX_SAFE_INTEGER - 10]);
+    await db.sql.rows(`UPDATE ledger.balances SET balance = $2 WHERE account_id = $1 RETURNING 1`, [
+      accountId,
+      Number.MAX_SAFE_INTEGER - 10,
+    ]);
     const over = command(accountId, 11);
 
     await expect(deposit.execute(over)).rejects.toMatchObject({ code: 'BALANCE_LIMIT_EXCEEDED' });

@@ -41,9 +41,11 @@ export class PostTransferHandler implements ICommandHandler<PostTransferCommand,
 
   async execute(command: PostTransferCommand): Promise<PostingReply> {
     const { transferId, fromAccountId, toAccountId, amount, currency } = command;
-    if (fromAccountId.toLowerCase() === toAccountId.toLowerCase()) throw new DomainError('VALIDATION_FAILED', 'Source and destination must differ');
+    if (fromAccountId.toLowerCase() === toAccountId.toLowerCase())
+      throw new DomainError('VALIDATION_FAILED', 'Source and destination must differ');
     // "Break it" (development only: nothing else sets it): a refusal before anything is booked, so the saga compensates.
-    if (devFaults.takeRefusal()) throw new DomainError('INJECTED_REFUSAL', 'The ledger refuses this posting on purpose (development fault)');
+    if (devFaults.takeRefusal())
+      throw new DomainError('INJECTED_REFUSAL', 'The ledger refuses this posting on purpose (development fault)');
     let rows: { id: string }[];
     try {
       rows = await this.db.rows<{ id: string }>(POST_TRANSFER_SQL, [transferId, fromAccountId, toAccountId, amount, currency]);

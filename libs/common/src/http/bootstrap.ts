@@ -78,7 +78,10 @@ export async function bootstrap(options: BootstrapOptions): Promise<NestFastifyA
   if (isTracing()) traceHttpRequests(app.getHttpServer(), spans);
   installRequestHooks(app, pino, spans);
   // After the modules' own shutdown (the relay's and subscribers' last spans), before the process ends.
-  app.getHttpAdapter().getInstance().addHook('onClose', async () => stopTracing());
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onClose', async () => stopTracing());
   app.useGlobalFilters(new ErrorMappingFilter());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalInterceptors(new ContextInterceptor());
@@ -96,7 +99,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<NestFastifyA
   }
   await options.configure?.(app);
   await app.listen({ port: options.httpPort, host: options.bindHost });
-  new Logger('Bootstrap').log({ msg: `${options.service} listening`, host: options.bindHost, http: options.httpPort, ...(options.tcpPort !== undefined ? { tcp: options.tcpPort } : {}) });
+  new Logger('Bootstrap').log({
+    msg: `${options.service} listening`,
+    host: options.bindHost,
+    http: options.httpPort,
+    ...(options.tcpPort !== undefined ? { tcp: options.tcpPort } : {}),
+  });
   return app;
 }
 

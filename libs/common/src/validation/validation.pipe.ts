@@ -25,7 +25,9 @@ class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const key = forbiddenKey(value);
     if (key !== undefined) {
-      throw new DomainError('VALIDATION_FAILED', `${key}: property ${key} should not exist`, { errors: [{ field: key, problems: ['should not exist'] }] });
+      throw new DomainError('VALIDATION_FAILED', `${key}: property ${key} should not exist`, {
+        errors: [{ field: key, problems: ['should not exist'] }],
+      });
     }
     return super.transform(value, metadata);
   }
