@@ -23,13 +23,6 @@ describe('abuse limits at the edge: every accepted input ends in a 2xx or a code
     await system?.stop();
   }, 60_000);
 
-  async function customerWithMoney(amount: number) {
-    const who = await bank.login();
-    const account = (await bank.openAccount(who.token)).id;
-    if (amount > 0) await bank.deposit(who.token, account, amount);
-    return { ...who, account };
-  }
-
   /** Puts an account near the cap in both accounts and ledger (no deposit of 10^12 at a time gets there in a test's time). */
   async function setBalance(accountId: string, balance: number): Promise<void> {
     await system.db.query(`UPDATE accounts.accounts SET balance = $2, available_balance = $2 WHERE id = $1`, [accountId, String(balance)]);
@@ -52,7 +45,7 @@ describe('abuse limits at the edge: every accepted input ends in a 2xx or a code
 
   describe('ids in any letter case', () => {
     it('a transfer from an account to itself in another letter case is a 400, and nothing is written', async () => {
-      const alice = await customerWithMoney(1_000);
+      const alice = await bank.customerWithMoney(1_000);
       const before = await counts();
       const res = await bank.transfer(alice.token, {
         fromAccountId: alice.account,
@@ -66,8 +59,8 @@ describe('abuse limits at the edge: every accepted input ends in a 2xx or a code
     });
 
     it('upper-case ids in bodies and paths work and are answered in lower case', async () => {
-      const alice = await customerWithMoney(1_000);
-      const bob = await customerWithMoney(0);
+      const alice = await bank.customerWithMoney(1_000);
+      const bob = await bank.customerWithMoney(0);
       const res = await bank
         .transfer(alice.token, {
           fromAccountId: alice.account.toUpperCase(),
@@ -95,8 +88,8 @@ describe('abuse limits at the edge: every accepted input ends in a 2xx or a code
       ['a lone high surrogate', 'rent \ud83c'],
       ['a lone low surrogate', '\udf55 rent'],
     ])('a reference with %s is a 400 VALIDATION_FAILED, and nothing is written', async (_case, reference) => {
-      const alice = await customerWithMoney(100);
-      const bob = await customerWithMoney(0);
+      const alice = await bank.customerWithMoney(100);
+      const bob = await bank.customerWithMoney(0);
       const before = await counts();
       const res = await bank.transfer(alice.token, {
         fromAccountId: alice.account,
@@ -111,8 +104,8 @@ describe('abuse limits at the edge: every accepted input ends in a 2xx or a code
     });
 
     it('a reference in any script, with emoji, goes through and comes back as sent', async () => {
-      const alice = await customerWithMoney(100);
-      const bob = await customerWithMoney(0);
+      const alice = await bank.customerWithMoney(100);
+      const bob = await bank.customerWithMoney(0);
       const reference = 'Miete März · 家賃 🍕';
       const res = await bank
         .transfer(alice.token, { fromAccountId: alice.account, toAccountId: bob.account, amount: 10, currency: 'EUR', reference })
@@ -123,7 +116,7 @@ describe('abuse limits at the edge: every accepted input ends in a 2xx or a code
 
   describe('the balance cap', () => {
     it('a deposit past the cap ends FAILED with BALANCE_LIMIT_EXCEEDED (422, also on replay), and books nothing', async () => {
-      const alice = await customerWithMoney(0);
+      const alice = await bank.customerWithMoney(0);
       await setBalance(alice.account, CAP - 100);
       const key = randomUUID();
       const deposit = () =>
@@ -162,8 +155,8 @@ describe('abuse limits at the edge: every accepted input ends in a 2xx or a code
     });
 
     it('a transfer into a full account is a 422 BALANCE_LIMIT_EXCEEDED at once, compensated: the hold released, nothing booked', async () => {
-      const alice = await customerWithMoney(1_000);
-      const bob = await customerWithMoney(0);
+      const alice = await bank.customerWithMoney(1_000);
+      const bob = await bank.customerWithMoney(0);
       await setBalance(bob.account, CAP - 5);
       const started = Date.now();
       const refused = await bank.transfer(alice.token, {

@@ -29,18 +29,11 @@ describe('transfer saga: compensation, crash recovery, concurrency', () => {
     await system?.stop();
   }, 60_000);
 
-  async function customerWithMoney(amount: number) {
-    const who = await bank.login();
-    const account = (await bank.openAccount(who.token)).id;
-    if (amount > 0) await bank.deposit(who.token, account, amount);
-    return { ...who, account };
-  }
-
   const stepNames = (steps: { name: string; status: string }[]) => steps.map((s) => `${s.name}:${s.status}`);
 
   it('compensates when the ledger step keeps failing: hold released, nothing booked, FAILED', async () => {
-    const alice = await customerWithMoney(1_000);
-    const bob = await customerWithMoney(0);
+    const alice = await bank.customerWithMoney(1_000);
+    const bob = await bank.customerWithMoney(0);
     await system.sys.kill('ledger');
     const key = randomUUID();
     const body = { fromAccountId: alice.account, toAccountId: bob.account, amount: 400, currency: 'EUR' };
@@ -77,8 +70,8 @@ describe('transfer saga: compensation, crash recovery, concurrency', () => {
   });
 
   it('resumes a saga after the orchestrator is killed between steps (the ledger booked, the orchestrator never heard)', async () => {
-    const alice = await customerWithMoney(1_000);
-    const bob = await customerWithMoney(0);
+    const alice = await bank.customerWithMoney(1_000);
+    const bob = await bank.customerWithMoney(0);
     const ledgerPid = system.sys.pid('ledger')!;
     process.kill(ledgerPid, 'SIGSTOP'); // POST_LEDGER will hang in flight
     const key = randomUUID();
@@ -114,7 +107,7 @@ describe('transfer saga: compensation, crash recovery, concurrency', () => {
   });
 
   it('conserves money under 240 concurrent transfers over 4 accounts (no negative balance, ledger == accounts)', async () => {
-    const people = await Promise.all([0, 1, 2, 3].map(() => customerWithMoney(5_000)));
+    const people = await Promise.all([0, 1, 2, 3].map(() => bank.customerWithMoney(5_000)));
     const outcomes = await Promise.all(
       Array.from({ length: 240 }, (_, i) => {
         const from = people[i % 4];
@@ -147,7 +140,7 @@ describe('transfer saga: compensation, crash recovery, concurrency', () => {
   }, 90_000);
 
   it('recovers every saga after kill -9 of the orchestrator in the middle of a burst', async () => {
-    const people = await Promise.all([0, 1, 2].map(() => customerWithMoney(3_000)));
+    const people = await Promise.all([0, 1, 2].map(() => bank.customerWithMoney(3_000)));
     const burst = Promise.all(
       Array.from({ length: 90 }, (_, i) => {
         const from = people[i % 3];

@@ -40,13 +40,6 @@ describe('tracing (real apps, OTLP receiver in the test)', () => {
     await receiver?.stop();
   }, 60_000);
 
-  async function customerWithMoney(amount: number) {
-    const who = await bank.login();
-    const account = (await bank.openAccount(who.token)).id;
-    if (amount > 0) await bank.deposit(who.token, account, amount);
-    return { ...who, account };
-  }
-
   /** The trace once it holds spans matching every one of `expected` (name and service). */
   const traceWith = (traceId: string, expected: { service: string; name: string }[]) =>
     eventually(
@@ -64,8 +57,8 @@ describe('tracing (real apps, OTLP receiver in the test)', () => {
   const byId = (spans: ReceivedSpan[], spanId: string | undefined) => spans.find((s) => s.spanId === spanId);
 
   itLocal('a transfer is one trace: the edge, both sides of each command, the outbox, the relay and the three subscribers', async () => {
-    const alice = await customerWithMoney(1_000);
-    const bob = await customerWithMoney(0);
+    const alice = await bank.customerWithMoney(1_000);
+    const bob = await bank.customerWithMoney(0);
     // The client's own trace context is honoured at the edge: the transfer's trace is the client's.
     const traceId = randomUUID().replaceAll('-', '');
     const clientSpan = 'aaaaaaaaaaaaaaaa';
@@ -157,8 +150,8 @@ describe('tracing (real apps, OTLP receiver in the test)', () => {
   });
 
   itLocal('a step retried later by the recovery worker stays in the transfer trace', async () => {
-    const alice = await customerWithMoney(1_000);
-    const bob = await customerWithMoney(0);
+    const alice = await bank.customerWithMoney(1_000);
+    const bob = await bank.customerWithMoney(0);
     const ledgerPid = system.sys.pid('ledger')!;
     process.kill(ledgerPid, 'SIGSTOP'); // POST_LEDGER times out: a retry is scheduled, picked up by the worker
     let accepted;
@@ -193,8 +186,8 @@ describe('tracing (real apps, OTLP receiver in the test)', () => {
   });
 
   itLocal('an event redelivered after its subscriber died is handled in the producer trace', async () => {
-    const alice = await customerWithMoney(1_000);
-    const bob = await customerWithMoney(0);
+    const alice = await bank.customerWithMoney(1_000);
+    const bob = await bank.customerWithMoney(0);
     const analyticsPid = system.sys.pid('analytics')!;
     process.kill(analyticsPid, 'SIGSTOP'); // the event reaches analytics' socket but is never acked
     let traceId: string;

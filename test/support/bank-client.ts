@@ -94,6 +94,14 @@ export class BankClient {
     );
   }
 
+  /** A new customer, logged in, with one account holding `amount` minor units (none deposited for 0). */
+  async customerWithMoney(amount: number): Promise<{ token: string; customerId: string; phone: string; account: string }> {
+    const who = await this.login();
+    const account = (await this.openAccount(who.token)).id;
+    if (amount > 0) await this.deposit(who.token, account, amount);
+    return { ...who, account };
+  }
+
   async account(token: string, accountId: string): Promise<Account> {
     const { data, response } = await this.api().GET('/accounts/{id}', { params: { path: { id: accountId } }, headers: bearer(token) });
     if (response.status !== 200 || !data) throw new Error(`GET /accounts/${accountId} answered ${response.status}`);
